@@ -1,0 +1,33 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: help venv test demo lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(STAMP) ## create .venv with the project and its test extras
+
+test: $(STAMP) ## run the whole test suite
+	$(PY) -m pytest -q
+
+demo: $(STAMP) ## run the main job on examples/Dockerfile
+	$(PY) examples/demo.py examples/Dockerfile
+
+lint: $(STAMP) ## ruff over the code
+	$(PY) -m ruff check server tests bench
+
+bench: $(STAMP) ## print benchmark figures
+	$(PY) bench/run.py
+
+clean: ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,129 @@
+"""Command line: ``pip-cache-lsp check`` for CI and pre-commit, ``serve`` for editors.
+
+Exit codes: 0 clean, 1 findings, 2 usage or I/O error (an error wins, but every
+other file is still checked and reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pip_cache_lsp import __version__, report
+from pip_cache_lsp.document import Document
+from pip_cache_lsp.files import FileError, Source, decode, discover, read, write_atomic
+from pip_cache_lsp.fix import apply_fixes
+
+
+@dataclass
+class Outcome:
+    """What checking one file produced."""
+
+    found: list[report.Located] = field(default_factory=list)
+    error: str | None = None
+    fixed: int = 0
+    output: str = ""  # a diff, or the fixed text of stdin
+
+
+def check_source(name: str, source: Source, fix: bool, diff: bool, honour_env: bool) -> tuple[Outcome, str | None]:
+    """Findings of one decoded file, and its fixed text when fixing or diffing."""
+    doc = Document(source.text)
+    findings = doc.findings(honour_env)
+    outcome = Outcome(found=[report.locate(name, doc.lines, f) for f in findings])
+    if not findings or not (fix or diff):
+        return outcome, None
+    fixed = apply_fixes(source.text, findings)
+    if diff:
+        outcome.output = "".join(difflib.unified_diff(
+            source.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
+            f"a/{name}", f"b/{name}"))
+    return outcome, fixed
+
+
+def check_path(path: Path, fix: bool, diff: bool, honour_env: bool) -> Outcome:
+    try:
+        source = read(path)
+        outcome, fixed = check_source(str(path), source, fix, diff, honour_env)
+        if fix and fixed is not None:
+            write_atomic(path, source.encode(fixed))
+            outcome.fixed = len(outcome.found)
+        return outcome
+    except FileError as exc:
+        return Outcome(error=str(exc))
+
+
+def check_stdin(fix: bool, diff: bool, honour_env: bool) -> Outcome:
+    try:
+        source = decode(sys.stdin.buffer.read(), "-")
+    except FileError as exc:
+        return Outcome(error=str(exc))
+    outcome, fixed = check_source("-", source, fix, diff, honour_env)
+    if fix:
+        outcome.output = fixed if fixed is not None else source.text
+        outcome.fixed = len(outcome.found) if fixed is not None else 0
+    return outcome
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pip-cache-lsp",
+        description="Catch `pip install` without --no-cache-dir in Dockerfiles.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="check Dockerfiles (files, directories, or - for stdin)")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                       help="files or directories to check; - reads stdin (default: .)")
+    mode = check.add_mutually_exclusive_group()
+    mode.add_argument("--fix", action="store_true", help="insert --no-cache-dir in place (stdin: print fixed text)")
+    mode.add_argument("--diff", action="store_true", help="print the diff --fix would apply, change nothing")
+    check.add_argument("--format", choices=sorted(report.FORMATS), default="text", help="output format")
+    check.add_argument("--no-honour-env", dest="honour_env", action="store_false",
+                       help="report pip installs even when PIP_NO_CACHE_DIR or a cache mount covers them")
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (for debugging)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from pip_cache_lsp.lsp.server import serve  # the CLI alone never pays for pygls
+
+        return serve(args.tcp)
+    return run_check(args)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    outcomes: list[Outcome] = []
+    for arg in args.paths:
+        if arg == "-":
+            outcomes.append(check_stdin(args.fix, args.diff, args.honour_env))
+            continue
+        path = Path(arg)
+        if not path.exists() and not path.is_symlink():
+            outcomes.append(Outcome(error=f"{arg}: no such file or directory"))
+            continue
+        outcomes.extend(check_path(p, args.fix, args.diff, args.honour_env) for p in discover(path))
+    found = [f for o in outcomes for f in o.found]
+    errors = [o.error for o in outcomes if o.error]
+    for error in errors:
+        print(f"pip-cache-lsp: error: {error}", file=sys.stderr)
+    fixed = sum(o.fixed for o in outcomes)
+    if args.fix:
+        sys.stdout.write("".join(o.output for o in outcomes))
+        if fixed:
+            files = sum(1 for o in outcomes if o.fixed)
+            print(f"pip-cache-lsp: fixed {fixed} finding(s) in {files} file(s)", file=sys.stderr)
+        remaining = [f for o in outcomes if not o.fixed for f in o.found]
+        if "-" not in args.paths:  # stdout carries the fixed text of stdin
+            sys.stdout.write(report.FORMATS[args.format](remaining) if remaining or args.format != "text" else "")
+        return 2 if errors else (1 if remaining else 0)
+    sys.stdout.write(report.FORMATS[args.format](found) if found or args.format != "text" else "")
+    if args.diff:
+        sys.stdout.write("".join(o.output for o in outcomes))
+    return 2 if errors else (1 if found else 0)

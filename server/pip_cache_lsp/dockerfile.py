@@ -1,0 +1,285 @@
+"""A Dockerfile parser faithful to BuildKit's (``frontend/dockerfile/parser``).
+
+It works on one ``str`` and yields :class:`Instruction` blocks.  A block is
+whole lines: the comment lines directly above an instruction (they carry
+suppression pragmas, so editing them must re-check the instruction), the
+instruction's own lines with their continuations, and its heredoc bodies.
+Every offset inside a block is relative to the block's start, so the
+incremental model can move a block by changing one integer.
+
+BuildKit's rules reproduced here: parser directives only at the top; the
+escape character (``\\`` or backtick) continues a line when it is the last
+non-blank character; comment lines and blank lines inside a continuation are
+dropped; heredoc words ``<<[-]NAME`` on RUN/COPY/ADD read bodies after the
+instruction line; the argument is exec form when it is a JSON string array.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
+
+BOM = "\ufeff"
+_DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+_KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+_HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)$")
+_HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_WORD = re.compile(r"""(?:[^\s"']|"(?:[^"\\]|\\.)*"?|'[^']*'?)+""", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Directives:
+    """Parser directives and where they stop (the offset of the first other line)."""
+
+    escape: str = "\\"
+    end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Heredoc:
+    """One ``<<NAME`` body; offsets relative to the block, body lines end at ``body_end``."""
+
+    name: str
+    chomp: bool
+    quoted: bool
+    body_start: int
+    body_end: int
+    terminated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JsonString:
+    """One element of an exec-form array: decoded value, source of its raw token."""
+
+    value: str
+    start: int  # logical offsets of the token, quotes included
+    end: int
+    raw: str  # the token's text without the quotes, escapes kept
+
+
+@dataclass(slots=True, eq=False)
+class Instruction:
+    """One instruction block.  Only ``start`` is absolute; the model shifts it."""
+
+    start: int
+    length: int
+    open_ended: bool  # ran to end of text inside a continuation or heredoc
+    keyword: str  # upper-case; for ``ONBUILD X`` this is X
+    onbuild: bool
+    comments: tuple[str, ...]  # the comment lines directly above, stripped
+    instruction_offset: int  # where the instruction's first line begins
+    indent: str
+    logical: str  # the instruction line(s) with continuations removed
+    logical_map: SourceMap  # logical offset -> block-relative offset
+    command_start: int  # logical offset where the arguments (after flags) begin
+    flags: tuple[tuple[str, str | None], ...]
+    exec_form: tuple[JsonString, ...] | None
+    heredocs: tuple[Heredoc, ...]
+    text: str  # the whole block's source text
+    cache: dict[str, object] = field(default_factory=dict)  # per-block results of later passes
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
+
+    @property
+    def command(self) -> str:
+        return self.logical[self.command_start :]
+
+
+def parse_directives(text: str) -> Directives:
+    """Read ``# escape=``, ``# syntax=`` and ``# check=`` from the top of ``text``."""
+    escape = "\\"
+    seen: set[str] = set()
+    pos = 1 if text.startswith(BOM) else 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        nxt = len(text) if nl < 0 else nl + 1
+        line = text[pos:nxt].rstrip("\r\n").lstrip()
+        m = _DIRECTIVE.match(line)
+        if not m or m.group(1).lower() not in _KNOWN_DIRECTIVES or m.group(1).lower() in seen:
+            break
+        name = m.group(1).lower()
+        seen.add(name)
+        if name == "escape" and m.group(2) in ("\\", "`"):
+            escape = m.group(2)
+        pos = nxt
+    return Directives(escape, pos)
+
+
+def parse(text: str, directives: Directives | None = None) -> list[Instruction]:
+    """Parse a whole document."""
+    directives = directives or parse_directives(text)
+    return list(iter_blocks(text, directives.end, directives.escape))
+
+
+def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
+    """Yield instruction blocks from line start ``pos`` to the end of ``text``."""
+    n = len(text)
+    continuation = re.compile(re.escape(escape) + r"[ \t]*$")
+    comment_start = -1
+    comments: list[str] = []
+    while pos < n:
+        line_start = pos
+        nl = text.find("\n", pos)
+        pos = n if nl < 0 else nl + 1
+        content = text[line_start:pos].rstrip("\r\n")
+        stripped = content.lstrip()
+        lead = len(content) - len(stripped)
+        if line_start == 0 and stripped.startswith(BOM):
+            stripped = stripped[1:]
+            lead += 1
+        if stripped.startswith("#"):
+            if comment_start < 0:
+                comment_start = line_start
+            comments.append(stripped)
+            continue
+        m = continuation.search(stripped)
+        if m is None and not stripped:
+            comment_start, comments = -1, []
+            continue
+        block_start = comment_start if comment_start >= 0 else line_start
+        builder = TextBuilder()
+        builder.add(stripped[: m.start()] if m else stripped, line_start + lead - block_start)
+        continued = m is not None
+        while continued and pos < n:
+            cont_start = pos
+            nl = text.find("\n", pos)
+            pos = n if nl < 0 else nl + 1
+            cont = text[cont_start:pos].rstrip("\r\n")
+            cont_stripped = cont.lstrip()
+            if not cont_stripped or cont_stripped.startswith("#"):
+                continue
+            m = continuation.search(cont)
+            builder.add(cont[: m.start()] if m else cont, cont_start - block_start)
+            continued = m is not None
+        logical, logical_map = builder.build()
+        keyword, onbuild, command_start, flags = _split_instruction(logical)
+        heredocs: list[Heredoc] = []
+        open_ended = continued
+        if keyword in _HEREDOC_KEYWORDS and "<<" in logical:
+            for name, chomp, quoted in _heredoc_words(logical[command_start:]):
+                body_start = pos
+                terminated = False
+                while pos < n:
+                    body_line = pos
+                    nl = text.find("\n", pos)
+                    pos = n if nl < 0 else nl + 1
+                    candidate = text[body_line:pos].rstrip("\r\n")
+                    if (candidate.lstrip("\t") if chomp else candidate) == name:
+                        terminated = True
+                        heredocs.append(
+                            Heredoc(name, chomp, quoted, body_start - block_start, body_line - block_start, True)
+                        )
+                        break
+                if not terminated:
+                    heredocs.append(Heredoc(name, chomp, quoted, body_start - block_start, pos - block_start, False))
+                    open_ended = True
+        yield Instruction(
+            start=block_start,
+            length=pos - block_start,
+            open_ended=open_ended,
+            keyword=keyword,
+            onbuild=onbuild,
+            comments=tuple(comments),
+            instruction_offset=line_start - block_start,
+            indent=content[:lead] if line_start != 0 else content[:lead].lstrip(BOM),
+            logical=logical,
+            logical_map=logical_map,
+            command_start=command_start,
+            flags=flags,
+            exec_form=None if heredocs else _exec_form(logical, command_start),
+            heredocs=tuple(heredocs),
+            text=text[block_start:pos],
+        )
+        comment_start, comments = -1, []
+
+
+def _split_instruction(logical: str) -> tuple[str, bool, int, tuple[tuple[str, str | None], ...]]:
+    """Keyword, ONBUILD-ness, where the command starts (after flags), and the flags."""
+    m = re.match(r"\s*(\S+)\s*", logical)
+    if not m:
+        return "", False, len(logical), ()
+    keyword, pos, onbuild = m.group(1).upper(), m.end(), False
+    if keyword == "ONBUILD":
+        inner = re.compile(r"(\S+)\s*").match(logical, pos)
+        if inner:
+            keyword, pos, onbuild = inner.group(1).upper(), inner.end(), True
+    flags: list[tuple[str, str | None]] = []
+    while logical.startswith("--", pos):
+        word = _WORD.match(logical, pos)
+        assert word is not None  # "--" always matches
+        text = word.group(0)
+        if text == "--":
+            pos = _skip_space(logical, word.end())
+            break
+        name, eq, value = text[2:].partition("=")
+        flags.append((name.lower(), value if eq else None))
+        pos = _skip_space(logical, word.end())
+    return keyword, onbuild, pos, tuple(flags)
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _heredoc_words(command: str) -> Iterator[tuple[str, bool, bool]]:
+    """BuildKit's ``heredocsFromLine``: shell words matching ``^\\d*<<-?NAME$``."""
+    for word in _WORD.finditer(command):
+        m = _HEREDOC_WORD.match(word.group(0))
+        if not m or not m.group(3):
+            continue
+        rest = m.group(3)
+        name = _unquote(rest)
+        if name is None or not name:
+            continue
+        yield name, m.group(2) == "-", ("'" in rest or '"' in rest)
+
+
+def _unquote(word: str) -> str | None:
+    """Remove shell quotes from one word; None if it is not a single word."""
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        c = word[i]
+        if c.isspace():
+            return None
+        if c in "'\"":
+            j = word.find(c, i + 1)
+            if j < 0:
+                j = len(word)
+            out.append(word[i + 1 : j])
+            i = j + 1
+        elif c == "\\" and i + 1 < len(word):
+            out.append(word[i + 1])
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _exec_form(logical: str, command_start: int) -> tuple[JsonString, ...] | None:
+    """The elements of a JSON string array, or None for shell form (BuildKit's parseMaybeJSON)."""
+    body = logical[command_start:].rstrip()
+    if not body.startswith("["):
+        return None
+    try:
+        values = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return None
+    tokens = list(_JSON_STRING.finditer(logical, command_start))
+    if len(tokens) != len(values):
+        return None
+    return tuple(
+        JsonString(v, t.start(), t.end(), t.group(0)[1:-1]) for v, t in zip(values, tokens, strict=True)
+    )

@@ -1,0 +1,328 @@
+"""The ``pip-no-cache-dir`` rule: which pip installs leave their cache in the layer.
+
+Two passes, so an edit costs little.  :func:`analyze` reads one instruction
+(its shell, its exec form, its mounts, its ENV/ARG/FROM facts) and caches the
+result on the block; it runs only when a block is new.  :func:`check` folds
+the stage environment over all blocks -- a handful of dictionary operations
+per instruction -- and turns the cached pip calls into :class:`Finding`\\ s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pip_cache_lsp.dockerfile import Heredoc, Instruction
+from pip_cache_lsp.shell import Command, basename, commands_in_exec, commands_in_script, reads_script_from_stdin
+from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
+from pip_cache_lsp.suppress import file_disabled, instruction_suppressed
+
+CODE = "pip-no-cache-dir"
+SOURCE = "pip-cache-lsp"
+FLAG = "--no-cache-dir"
+DOCS_URL = "https://github.com/pip-cache-lsp/pip-cache-lsp/blob/main/docs/rules/pip-no-cache-dir.md"
+MESSAGE = (
+    "pip install without --no-cache-dir: pip's download cache stays in the image layer; "
+    "add --no-cache-dir (or set PIP_NO_CACHE_DIR=1)"
+)
+ENV_VAR = "PIP_NO_CACHE_DIR"
+
+_PIP = re.compile(r"pip(?:\d+(?:\.\d+)*)?")
+_PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*)?")
+# pip's global options that take a value (``pip --log x install``).
+_PIP_OPTIONS_WITH_VALUE = frozenset({
+    "--python", "--log", "--log-file", "--proxy", "--retries", "--timeout", "--exists-action",
+    "--trusted-host", "--cert", "--client-cert", "--cache-dir", "--use-feature", "--use-deprecated",
+    "--keyring-provider", "--resume-retries", "--local-log",
+})
+_PYTHON_OPTIONS_WITH_VALUE = frozenset({"-W", "-X", "-Q"})
+# pip's strtobool: any of these makes pip drop its cache (even the "false" ones, for
+# backwards compatibility, see pip/_internal/cli/cmdoptions.py _handle_no_cache_dir);
+# an empty value is skipped by pip's config loader, anything else is an error.
+_PIP_BOOLS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"})
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One offending pip install, in absolute code-point offsets, with its fix."""
+
+    start: int
+    end: int
+    insert_at: int
+    insert_text: str
+    instruction_at: int  # start of the instruction's first line (for an ignore comment)
+    indent: str
+    code: str = CODE
+    message: str = MESSAGE
+
+
+@dataclass(frozen=True, slots=True)
+class PipCall:
+    """A pip install without the flag, relative to its block; ``env`` is what its command set."""
+
+    start: int
+    end: int
+    insert_at: int
+    insert_text: str
+    env_value: object  # value of PIP_NO_CACHE_DIR set by the command itself, or _MISSING
+    cache_dir: object  # value of PIP_CACHE_DIR set by the command itself, or _MISSING
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one instruction contributes: pip calls, cache mounts, ENV/ARG values, stage."""
+
+    calls: tuple[PipCall, ...] = ()
+    cache_targets: tuple[str, ...] = ()
+    env: tuple[tuple[str, str | None], ...] = ()
+    args: tuple[tuple[str, str | None, bool], ...] = ()  # (name, value, has_default)
+    stage_base: str | None = None
+    stage_name: str | None = None
+    suppressed: bool = False
+
+
+def disables_cache(value: object) -> bool:
+    """Whether pip, seeing ``PIP_NO_CACHE_DIR=value``, runs without a cache."""
+    return isinstance(value, str) and value.strip().lower() in _PIP_BOOLS
+
+
+def is_no_cache_flag(word: str | None) -> bool:
+    """``--no-cache-dir``, or an abbreviation optparse resolves to it uniquely."""
+    return word is not None and len(word) >= len("--no-ca") and FLAG.startswith(word)
+
+
+def pip_install(command: Command) -> PipCall | None:
+    """The pip install ``command`` runs without the flag, if any (block-relative offsets)."""
+    argv = command.argv
+    if not argv:
+        return None
+    exe = basename(argv[0])
+    i = 1
+    if _PYTHON.fullmatch(exe):
+        while i < len(argv):
+            value = argv[i].value or ""
+            if value == "-m" or value == "-mpip":
+                if value == "-m" and (i + 1 >= len(argv) or argv[i + 1].value != "pip"):
+                    return None
+                i += 2 if value == "-m" else 1
+                break
+            if value.startswith("-m") or value == "-c" or not value.startswith("-"):
+                return None
+            i += 2 if value in _PYTHON_OPTIONS_WITH_VALUE else 1
+        else:
+            return None
+    elif not _PIP.fullmatch(exe):
+        return None
+    while i < len(argv) and (argv[i].value or "").startswith("-"):
+        i += 2 if argv[i].value in _PIP_OPTIONS_WITH_VALUE else 1
+    if i >= len(argv) or argv[i].value != "install":
+        return None
+    if any(is_no_cache_flag(w.value) for w in argv[1:]):
+        return None
+    install = argv[i]
+    text = f', "{FLAG}"' if command.exec_form else f" {FLAG}"
+    return PipCall(argv[0].start, install.end, install.end, text,
+                   command.env.get(ENV_VAR, _MISSING), command.env.get("PIP_CACHE_DIR", _MISSING))
+
+
+def analyze(ins: Instruction) -> Facts:
+    """The facts of one block, computed once and cached on it."""
+    facts = ins.cache.get("facts")
+    if facts is None:
+        facts = _analyze(ins)
+        ins.cache["facts"] = facts
+    return facts  # type: ignore[return-value]
+
+
+def _analyze(ins: Instruction) -> Facts:
+    if ins.keyword == "RUN":
+        return Facts(
+            calls=tuple(filter(None, map(pip_install, run_commands(ins)))),
+            cache_targets=tuple(_cache_targets(ins)),
+            suppressed=instruction_suppressed(ins.comments),
+        )
+    if ins.onbuild:
+        return Facts()
+    if ins.keyword == "ENV":
+        return Facts(env=tuple(_env_pairs(ins.command)))
+    if ins.keyword == "ARG":
+        return Facts(args=tuple(_arg_pairs(ins.command)))
+    if ins.keyword == "FROM":
+        words = ins.command.split()
+        base = words[0].lower() if words else None
+        name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+        return Facts(stage_base=base, stage_name=name)
+    return Facts()
+
+
+def run_commands(ins: Instruction) -> Iterator[Command]:
+    """Every simple command a RUN runs, whatever its form."""
+    if ins.exec_form is not None:
+        yield from commands_in_exec([(e.value, e.start, e.end, e.raw) for e in ins.exec_form], ins.logical_map)
+        return
+    if not ins.heredocs:
+        script, smap = ins.logical[ins.command_start :], _offset_map(ins.logical_map, ins.command_start)
+        yield from commands_in_script(script, smap)
+        return
+    # BuildKit runs a lone heredoc as the script itself; otherwise it hands the shell the
+    # command line followed by the bodies, and a shell reading one runs it.
+    if all(w.startswith("<<") or w[:1].isdigit() for w in ins.command.split()):
+        for doc in ins.heredocs:
+            script, smap = _heredoc_text(ins, doc).build()
+            if not _foreign_shebang(script):
+                yield from commands_in_script(script, smap)
+        return
+    builder = TextBuilder()
+    for start, end, origin in ins.logical_map.segments(ins.command_start, len(ins.logical)):
+        builder.add(ins.logical[start:end], origin)
+    for doc in ins.heredocs:
+        builder.add("\n", doc.body_start - 1)
+        builder.extend(_heredoc_text(ins, doc, with_terminator=True))
+    yield from commands_in_script(*builder.build())
+
+
+def _heredoc_text(ins: Instruction, doc: Heredoc, with_terminator: bool = False) -> TextBuilder:
+    """A heredoc body as the shell reads it: lines joined by ``\\n``, CRs dropped."""
+    builder = TextBuilder()
+    end = doc.body_end
+    if with_terminator and doc.terminated:
+        nl = ins.text.find("\n", end)
+        end = len(ins.text) if nl < 0 else nl + 1
+    offset = doc.body_start
+    for line in ins.text[doc.body_start : end].splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        builder.add(content, offset)
+        if content != line:
+            builder.add("\n", offset + len(content))
+        offset += len(line)
+    return builder
+
+
+def _offset_map(parent: SourceMap, offset: int) -> SourceMap:
+    return SourceMap([(0, offset)], parent)
+
+
+def _foreign_shebang(script: str) -> bool:
+    if not script.startswith("#!"):
+        return False
+    interpreter = script[2:].split("\n", 1)[0].split()
+    names = [basename_str(w) for w in interpreter]
+    if names and names[0] == "env":
+        names = names[1:]
+    return not names or names[0] not in {"sh", "bash", "dash", "ash", "zsh", "ksh"}
+
+
+def basename_str(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _cache_targets(ins: Instruction) -> Iterator[str]:
+    for name, value in ins.flags:
+        if name != "mount" or value is None:
+            continue
+        fields = dict(f.partition("=")[::2] for f in value.split(","))
+        if fields.get("type") == "cache":
+            target = fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+            yield target.strip("'\"").rstrip("/") or "/"
+
+
+def _is_pip_cache(target: str, cache_dir: object) -> bool:
+    if isinstance(cache_dir, str) and cache_dir:
+        return target == cache_dir.rstrip("/")
+    return target.endswith(("/.cache/pip", "/.cache")) or target in (".cache/pip", ".cache")
+
+
+def _env_pairs(args: str) -> Iterator[tuple[str, str | None]]:
+    """ENV's two syntaxes: ``K=V K2="V 2"`` and the legacy ``K value with spaces``."""
+    words = _shell_words(args)
+    if words and "=" not in words[0][0]:
+        name = words[0][0]
+        rest = args[len(args) - len(args.lstrip()):].split(None, 1)
+        yield name, _literal(rest[1].strip() if len(rest) > 1 else "")
+        return
+    for raw, value in words:
+        name, eq, val = value.partition("=")
+        if eq:
+            yield name, (val if "$" not in raw else None)
+
+
+def _arg_pairs(args: str) -> Iterator[tuple[str, str | None, bool]]:
+    for raw, value in _shell_words(args):
+        name, eq, val = value.partition("=")
+        yield name, (val if "$" not in raw else None) if eq else None, bool(eq)
+
+
+def _literal(value: str) -> str | None:
+    if "$" in value:
+        return None
+    words = _shell_words(value)
+    return " ".join(v for _, v in words)
+
+
+_SHELL_WORD = re.compile(r"""(?:[^\s"'\\]|\\.|"(?:[^"\\]|\\.)*"?|'[^']*'?)+""", re.DOTALL)
+
+
+def _shell_words(text: str) -> list[tuple[str, str]]:
+    """Whitespace-separated words as (raw, quote-removed) -- BuildKit's ENV/ARG word split."""
+    out = []
+    for m in _SHELL_WORD.finditer(text):
+        raw = m.group(0)
+        out.append((raw, re.sub(r"""\\(.)|"((?:[^"\\]|\\.)*)"?|'([^']*)'?""",
+                                lambda g: g.group(1) or re.sub(r"\\(.)", r"\1", g.group(2) or "") or g.group(3) or "",
+                                raw)))
+    return out
+
+
+def check(instructions: Iterable[Instruction], prologue: str = "", honour_env: bool = True) -> list[Finding]:
+    """Fold stage environments over the blocks and report every offending pip install."""
+    if file_disabled(prologue):
+        return []
+    findings: list[Finding] = []
+    global_args: dict[str, str | None] = {}
+    stages: dict[str, dict[str, str | None]] = {}
+    env: dict[str, str | None] = {}
+    args: dict[str, str | None] = {}
+    in_stage = False
+    for ins in instructions:
+        facts = analyze(ins)
+        if facts.stage_base is not None:
+            in_stage = True
+            env = dict(stages.get(facts.stage_base, {}))
+            args = {}
+            if facts.stage_name:
+                stages[facts.stage_name] = env
+            continue
+        if facts.env:
+            env.update(facts.env)
+            continue
+        if facts.args:
+            for name, value, has_default in facts.args:
+                if not in_stage:
+                    global_args[name] = value
+                else:
+                    args[name] = value if has_default else global_args.get(name)
+            continue
+        if not facts.calls or facts.suppressed:
+            continue
+        for call in facts.calls:
+            if honour_env and _exempt(call, facts.cache_targets, env, args):
+                continue
+            findings.append(Finding(
+                ins.start + call.start, ins.start + call.end, ins.start + call.insert_at, call.insert_text,
+                ins.start + ins.instruction_offset, ins.indent,
+            ))
+    return findings
+
+
+def _exempt(call: PipCall, targets: tuple[str, ...], env: dict[str, str | None], args: dict[str, str | None]) -> bool:
+    value = call.env_value
+    if value is _MISSING:
+        value = env[ENV_VAR] if ENV_VAR in env else args.get(ENV_VAR)
+    if disables_cache(value):
+        return True
+    cache_dir = call.cache_dir
+    if cache_dir is _MISSING:
+        cache_dir = env.get("PIP_CACHE_DIR", args.get("PIP_CACHE_DIR"))
+    return any(_is_pip_cache(t, cache_dir) for t in targets)

@@ -1,0 +1,377 @@
+"""Shell text -> the simple commands it runs, with exact word spans.
+
+Shell text is read by tree-sitter-bash (see ``docs/design.md`` for why): it
+is a real grammar, so quotes, ``&&``/``||``/``;``/``|``, subshells, command
+substitutions, ``if``/``for`` bodies and comments come right for free, and it
+is error-tolerant, so half-typed text in an editor still yields the commands
+that are complete.  This module knows shell *syntax and execution*: which
+words a command runs with (through ``sudo``, ``env``, ``xargs`` and friends),
+which environment it sees (inline assignments, earlier ``export``), and which
+strings are themselves scripts (``sh -c "…"``, a shell fed a heredoc).  It
+knows nothing about pip.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import tree_sitter_bash
+from tree_sitter import Language, Node, Parser
+
+from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
+
+_PARSER = Parser(Language(tree_sitter_bash.language()))
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+# Wrappers that run their operand as a command, and their options that take a value.
+_WRAPPERS: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-h", "-p", "-C", "-D", "-R", "-T", "-U", "-r", "-t", "--user", "--group"}),
+    "doas": frozenset({"-u", "-C"}),
+    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
+    "nice": frozenset({"-n", "--adjustment"}),
+    "ionice": frozenset({"-c", "-n", "-p", "-P", "-u", "--class", "--classdata"}),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+    "xargs": frozenset({"-a", "-d", "-E", "-e", "-I", "-i", "-L", "-l", "-n", "-P", "-s", "--arg-file",
+                        "--delimiter", "--max-args", "--max-procs", "--max-lines", "--max-chars"}),
+    "nohup": frozenset(),
+    "exec": frozenset({"-a"}),
+    "command": frozenset(),
+    "builtin": frozenset(),
+    "stdbuf": frozenset({"-i", "-o", "-e"}),
+    "timeout": frozenset({"-k", "-s", "--kill-after", "--signal"}),
+    "chronic": frozenset(),
+    "eatmydata": frozenset(),
+}
+# Wrappers whose first operand is not the command (e.g. ``timeout 10 pip …``).
+_WRAPPER_OPERANDS = {"timeout": 1}
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A word's value (None when it holds an expansion) and its span in block offsets."""
+
+    value: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A simple command as it runs: its argv after wrappers, and the environment it adds.
+
+    ``env`` maps a variable to the value this command's environment gives it on
+    top of the instruction's (``""`` when unset).  ``exec_form`` commands are
+    JSON array elements: an insertion must be a new element, not a new word.
+    """
+
+    argv: tuple[Word, ...]
+    env: dict[str, str | None]
+    exec_form: bool = False
+
+
+def basename(word: Word) -> str:
+    return (word.value or "").rsplit("/", 1)[-1]
+
+
+def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None) -> Iterator[Command]:
+    """The simple commands of a shell script, in source order, nested scripts included."""
+    yield from _Walker(text, smap, dict(env or {})).run()
+
+
+def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap) -> Iterator[Command]:
+    """The commands of an exec-form array: the array itself, or the script it hands a shell.
+
+    Each element is ``(value, token_start, token_end, raw)`` in ``smap``'s
+    derived offsets; ``raw`` is the JSON text between the quotes.
+    """
+    words = tuple(Word(v, smap.start(s), smap.end(e)) for v, s, e, _ in argv)
+    env, run = unwrap(words)
+    yield Command(run, env, exec_form=True)
+    script_at = shell_script_index(run)
+    if script_at is not None:
+        index = words.index(run[script_at])
+        _, start, _, raw = argv[index]
+        script, script_map = _decode_json(raw, start + 1, smap)
+        yield from commands_in_script(script, script_map, env)
+
+
+def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, ...]]:
+    """Strip leading assignments and wrapper commands; return the added env and the real argv."""
+    env: dict[str, str | None] = {}
+    i = 0
+    while i < len(words):
+        value = words[i].value
+        m = _ASSIGNMENT.fullmatch(value or "")
+        if m:
+            env[m.group(1)] = m.group(2)
+            i += 1
+            continue
+        name = basename(words[i])
+        takes_value = _WRAPPERS.get(name)
+        if takes_value is None:
+            break
+        i += 1
+        while i < len(words):
+            opt = words[i].value or ""
+            if opt == "--":
+                i += 1
+                break
+            if name == "env" and _ASSIGNMENT.fullmatch(opt):
+                break
+            if not opt.startswith("-") or opt == "-":
+                break
+            if name == "env" and opt in ("-u", "--unset") and i + 1 < len(words):
+                env[words[i + 1].value or ""] = ""
+            i += 2 if opt in takes_value else 1
+        i += _WRAPPER_OPERANDS.get(name, 0)
+    return env, words[i:]
+
+
+def shell_script_index(argv: tuple[Word, ...]) -> int | None:
+    """For ``sh [opts] -c SCRIPT``, the index of SCRIPT in ``argv``; else None."""
+    if not argv or basename(argv[0]) not in SHELLS:
+        return None
+    has_c = False
+    i = 1
+    if basename(argv[0]) == "busybox":
+        if len(argv) < 2 or (argv[1].value or "") not in SHELLS:
+            return None
+        i = 2
+    while i < len(argv):
+        opt = argv[i].value or ""
+        if opt in ("-o", "+o", "-O", "+O"):
+            i += 2
+            continue
+        if opt == "--":
+            i += 1
+            break
+        if opt.startswith("--"):
+            i += 1
+            continue
+        if len(opt) > 1 and opt[0] in "-+":
+            has_c = has_c or "c" in opt[1:]
+            i += 1
+            continue
+        break
+    return i if has_c and i < len(argv) else None
+
+
+def reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
+    """A shell with no ``-c`` and no script file runs what its stdin (a heredoc) holds."""
+    if not argv or basename(argv[0]) not in SHELLS:
+        return False
+    return all((w.value or "").startswith(("-", "+")) for w in argv[1:])
+
+
+class _Walker:
+    """Walks one tree-sitter parse, keeping the script's exported environment in order."""
+
+    def __init__(self, text: str, smap: SourceMap, env: dict[str, str | None]) -> None:
+        self.text = text
+        self.smap = smap
+        self.env = env  # exported variables so far
+        self.shell_vars: dict[str, str | None] = {}
+        data = text.encode("utf-8", "surrogatepass")
+        self.data = data
+        self.char_at: Callable[[int], int] = (lambda b: b) if len(data) == len(text) else _byte_to_char(text)
+
+    def run(self) -> Iterator[Command]:
+        tree = _PARSER.parse(self.data)
+        yield from self._visit(tree.root_node)
+
+    def _visit(self, node: Node) -> Iterator[Command]:
+        kind = node.type
+        if kind == "command":
+            yield from self._command(node)
+            return
+        if kind == "declaration_command":
+            self._declaration(node)
+            return
+        if kind == "unset_command":
+            for child in node.named_children:
+                name = self._value(child)
+                if name:
+                    self.env[name] = ""
+                    self.shell_vars.pop(name, None)
+            return
+        if kind == "variable_assignment" and node.parent is not None and node.parent.type != "command":
+            name, value = self._assignment(node)
+            self.shell_vars[name] = value
+            if name in self.env:
+                self.env[name] = value
+            return
+        if kind in ("comment", "heredoc_body", "string_content", "raw_string", "word"):
+            return
+        for child in node.children:
+            yield from self._visit(child)
+
+    def _command(self, node: Node) -> Iterator[Command]:
+        inline: dict[str, str | None] = {}
+        words: list[Word] = []
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                name, value = self._assignment(child)
+                inline[name] = value
+            elif child.type not in _REDIRECTS:
+                words.append(self._word(_word_node(child)))
+            yield from (cmd for sub in _substitutions(child) for cmd in self._visit_children(sub))
+        wrapped_env, argv = unwrap(tuple(words))
+        env = {**self.env, **inline, **wrapped_env}
+        yield Command(argv, env)
+        script_at = shell_script_index(argv)
+        if script_at is not None:
+            arg_node = self._node_of(node, argv[script_at])
+            if arg_node is not None:
+                script, script_map = self._decode(arg_node)
+                yield from commands_in_script(script, script_map, env)
+        elif reads_script_from_stdin(argv) and node.parent is not None and node.parent.type == "redirected_statement":
+            for redirect in node.parent.children_by_field_name("redirect"):
+                body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
+                if body is not None:
+                    start, end = self.char_at(body.start_byte), self.char_at(body.end_byte)
+                    builder = TextBuilder()
+                    builder.add(self.text[start:end], start)
+                    script, script_map = builder.build(self.smap)
+                    yield from commands_in_script(script, script_map, env)
+
+    def _visit_children(self, node: Node) -> Iterator[Command]:
+        for child in node.children:
+            yield from self._visit(child)
+
+    def _declaration(self, node: Node) -> None:
+        keyword = node.children[0].type if node.children else ""
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                name, value = self._assignment(child)
+                self.shell_vars[name] = value
+                if keyword == "export" or name in self.env:
+                    self.env[name] = value
+            elif keyword == "export" and child.type == "variable_name":
+                name = self._text(child)
+                if name in self.shell_vars:
+                    self.env[name] = self.shell_vars[name]
+
+    def _assignment(self, node: Node) -> tuple[str, str | None]:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        name = self._text(name_node) if name_node is not None else ""
+        return name, ("" if value_node is None else self._value(value_node))
+
+    def _node_of(self, command: Node, word: Word) -> Node | None:
+        for child in command.named_children:
+            target = _word_node(child)
+            if self.smap.start(self.char_at(target.start_byte)) == word.start:
+                return target
+        return None
+
+    def _text(self, node: Node) -> str:
+        return self.text[self.char_at(node.start_byte) : self.char_at(node.end_byte)]
+
+    def _word(self, node: Node) -> Word:
+        start, end = self.char_at(node.start_byte), self.char_at(node.end_byte)
+        return Word(self._value(node), self.smap.start(start), self.smap.end(end))
+
+    def _value(self, node: Node) -> str | None:
+        """The word after quote removal, or None when it holds an expansion."""
+        if _has_expansion(node):
+            return None
+        return self._decode(node, mapped=False)[0]
+
+    def _decode(self, node: Node, mapped: bool = True) -> tuple[str, SourceMap]:
+        """Quote removal with a map back to the source, for words and nested scripts."""
+        builder = TextBuilder()
+        self._decode_into(node, builder)
+        return builder.build(self.smap if mapped else None)
+
+    def _decode_into(self, node: Node, out: TextBuilder) -> None:
+        start, end = self.char_at(node.start_byte), self.char_at(node.end_byte)
+        kind = node.type
+        if kind == "concatenation":
+            for child in node.children:
+                self._decode_into(child, out)
+        elif kind == "raw_string":
+            out.add(self.text[start + 1 : end - 1 if end - start >= 2 else end], start + 1)
+        elif kind == "string":
+            _unescape(self.text, start + 1, end - 1 if self.text[end - 1 : end] == '"' and end - start >= 2 else end,
+                      '$`"\\\n', out)
+        elif kind == "ansi_c_string":
+            out.add(self.text[start + 2 : end - 1], start + 2)
+        else:
+            _unescape(self.text, start, end, None, out)
+
+
+def _unescape(text: str, start: int, end: int, escapable: str | None, out: TextBuilder) -> None:
+    """Backslash removal: any char when unquoted (``escapable`` None), else only those listed."""
+    i = start
+    piece = start
+    while i < end:
+        if text[i] == "\\" and i + 1 < end and (escapable is None or text[i + 1] in escapable):
+            out.add(text[piece:i], piece)
+            if text[i + 1] != "\n":
+                out.add(text[i + 1], i + 1)
+            i += 2
+            piece = i
+        else:
+            i += 1
+    out.add(text[piece:end], piece)
+
+
+_REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
+_EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion",
+                         "process_substitution"})
+
+
+def _has_expansion(node: Node) -> bool:
+    if node.type in _EXPANSIONS:
+        return True
+    return any(_has_expansion(c) for c in node.named_children)
+
+
+def _substitutions(node: Node) -> Iterator[Node]:
+    """Command and process substitutions in a word: they run before the command does."""
+    if node.type in ("command_substitution", "process_substitution"):
+        yield node
+    elif node.type in ("string", "concatenation", "expansion", "command_name", "file_redirect"):
+        for child in node.named_children:
+            yield from _substitutions(child)
+
+
+def _word_node(node: Node) -> Node:
+    """A ``command_name`` wraps the word that names the command."""
+    if node.type == "command_name" and node.named_children:
+        return node.named_children[0]
+    return node
+
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _decode_json(raw: str, origin: int, parent: SourceMap) -> tuple[str, SourceMap]:
+    """Decode a JSON string body (``raw``, starting at derived offset ``origin``) with its map."""
+    out = TextBuilder()
+    i = piece = 0
+    while i < len(raw):
+        if raw[i] == "\\" and i + 1 < len(raw):
+            out.add(raw[piece:i], origin + piece)
+            if raw[i + 1] == "u" and i + 6 <= len(raw):
+                out.add(chr(int(raw[i + 2 : i + 6], 16)), origin + i)
+                i += 6
+            else:
+                out.add(_JSON_ESCAPES.get(raw[i + 1], raw[i + 1]), origin + i)
+                i += 2
+            piece = i
+        else:
+            i += 1
+    out.add(raw[piece:], origin + piece)
+    return out.build(parent)
+
+
+def _byte_to_char(text: str) -> Callable[[int], int]:
+    table: list[int] = []
+    for index, char in enumerate(text):
+        table.extend([index] * len(char.encode("utf-8", "surrogatepass")))
+    table.append(len(text))
+    return table.__getitem__

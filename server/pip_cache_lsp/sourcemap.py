@@ -1,0 +1,89 @@
+"""Maps offsets in derived text back to the document.
+
+The rule reads *logical* text -- an instruction with its line continuations
+removed, a ``sh -c`` string with its quotes decoded, a JSON string with its
+escapes decoded -- but must report ranges and insert fixes in the *source*.
+A :class:`SourceMap` records, for each contiguous piece of the derived text,
+where that piece came from; maps chain, so a ``sh -c "…"`` inside an exec-form
+JSON string inside a continued ``RUN`` still lands on the right character.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator
+
+
+class SourceMap:
+    """Piecewise-contiguous map from derived offsets to offsets in a parent text."""
+
+    __slots__ = ("_derived", "_origin", "_parent")
+
+    def __init__(self, pieces: list[tuple[int, int]], parent: SourceMap | None = None) -> None:
+        # pieces: (derived_start, origin_start), sorted, first derived_start == 0
+        self._derived = [d for d, _ in pieces] or [0]
+        self._origin = [o for _, o in pieces] or [0]
+        self._parent = parent
+
+    def _local(self, i: int) -> int:
+        k = bisect_right(self._derived, i) - 1
+        return self._origin[k] + (i - self._derived[k])
+
+    def start(self, i: int) -> int:
+        """Where derived character ``i`` sits (or where text inserted before it goes)."""
+        local = self._local(i)
+        return self._parent.start(local) if self._parent else local
+
+    def segments(self, start: int, stop: int) -> Iterator[tuple[int, int, int]]:
+        """The contiguous pieces of derived ``[start, stop)`` as (start, end, origin)."""
+        k = max(bisect_right(self._derived, start) - 1, 0)
+        while k < len(self._derived) and self._derived[k] < stop:
+            lo = max(self._derived[k], start)
+            hi = min(self._derived[k + 1] if k + 1 < len(self._derived) else stop, stop)
+            if lo < hi:
+                origin = self._origin[k] + (lo - self._derived[k])
+                yield lo, hi, self._parent.start(origin) if self._parent else origin
+            k += 1
+
+    def end(self, i: int) -> int:
+        """The exclusive end matching derived exclusive end ``i``: just after character ``i-1``.
+
+        Mapping ``i`` itself would land after a removed line continuation; an
+        insertion right after a word must stay on the word's line.
+        """
+        if i <= 0:
+            return self.start(0)
+        local = self._local(i - 1) + 1
+        return self._parent.end(local) if self._parent else local
+
+
+class TextBuilder:
+    """Accumulates derived text piece by piece, remembering each piece's origin."""
+
+    __slots__ = ("_parts", "_pieces", "_length")
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._pieces: list[tuple[int, int]] = []
+        self._length = 0
+
+    def add(self, text: str, origin: int) -> None:
+        if not text:
+            return
+        if self._pieces:
+            last_d, last_o = self._pieces[-1]
+            if last_o + (self._length - last_d) != origin:
+                self._pieces.append((self._length, origin))
+        else:
+            self._pieces.append((0, origin))
+        self._parts.append(text)
+        self._length += len(text)
+
+    def extend(self, other: TextBuilder) -> None:
+        """Append another builder's pieces (same origin space)."""
+        for index, (derived, origin) in enumerate(other._pieces):
+            stop = other._pieces[index + 1][0] if index + 1 < len(other._pieces) else other._length
+            self.add("".join(other._parts)[derived:stop], origin)
+
+    def build(self, parent: SourceMap | None = None) -> tuple[str, SourceMap]:
+        return "".join(self._parts), SourceMap(self._pieces, parent)

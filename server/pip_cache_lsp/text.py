@@ -1,0 +1,86 @@
+"""Offsets inside the core are code-point indexes into a Python ``str``.
+
+This module is the only place that knows how text splits into lines.  Lines end
+at ``\\n``, ``\\r\\n`` or a lone ``\\r`` -- the three terminators the Language
+Server Protocol recognises -- so a (line, column) pair computed here is the
+same one an editor shows.  The Dockerfile parser has its own, BuildKit-faithful
+notion of lines (``\\n`` only) and never uses this index.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+_EOL = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A half-open range ``[start, end)`` of code-point offsets."""
+
+    start: int
+    end: int
+
+    def shifted(self, delta: int) -> Span:
+        return Span(self.start + delta, self.end + delta)
+
+
+def line_starts(text: str, base: int = 0, start: int = 0, end: int | None = None) -> list[int]:
+    """Offsets (plus ``base``) of the lines beginning after a terminator in ``text[start:end]``."""
+    return [m.end() + base for m in _EOL.finditer(text, start, len(text) if end is None else end)]
+
+
+class LineIndex:
+    """Maps offsets to (line, column) and back; columns count code points.
+
+    Kept up to date by :meth:`edit`, which re-scans only the lines an edit touched
+    and shifts the rest, so a keystroke does not re-split a 10,000-line file.
+    """
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = [0, *line_starts(text)]
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = self.line_of(offset)
+        return line, offset - self.starts[line]
+
+    def offset(self, text: str, line: int, column: int) -> int:
+        """The offset of ``(line, column)``, clamped to the line's content like LSP asks."""
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return len(text)
+        start = self.starts[line]
+        return min(start + max(column, 0), self.content_end(text, line))
+
+    def content_end(self, text: str, line: int) -> int:
+        """The offset where ``line``'s terminator (or the text) begins."""
+        end = self.starts[line + 1] if line + 1 < len(self.starts) else len(text)
+        if end > self.starts[line] and text[end - 1] == "\n":
+            end -= 1
+        if end > self.starts[line] and text[end - 1] == "\r":
+            end -= 1
+        return end
+
+    def edit(self, new_text: str, start: int, old_end: int, inserted: int) -> None:
+        """Update after ``old[start:old_end]`` became ``inserted`` characters of ``new_text``.
+
+        A ``\\r`` just before the edit may pair with an inserted ``\\n`` (or lose its
+        partner), so the re-scan starts one character early and runs one late.
+        """
+        delta = inserted - (old_end - start)
+        scan_from = max(start - 1, 0)
+        first = bisect_right(self.starts, scan_from)  # lines starting after scan_from are redone
+        last = bisect_right(self.starts, old_end + 1)  # ... up to and including old_end + 1
+        scan_to = min(start + inserted + 1, len(new_text))
+        fresh = line_starts(new_text, start=scan_from, end=min(scan_to + 1, len(new_text)))
+        fresh = [s for s in fresh if scan_from < s <= scan_to]
+        tail = [s + delta for s in self.starts[last:] if s + delta > scan_to]
+        self.starts[first:] = fresh + tail
