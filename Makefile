@@ -4,7 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help venv test demo lint bench clean
+.PHONY: help venv test test-python demo lint bench clean
+
+# Each mk/*.mk adds its own suite to TEST_SUITES (e.g. the VS Code and Neovim end-to-end tests).
+TEST_SUITES := test-python
+-include mk/*.mk
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -17,7 +21,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv with the project and its test extras
 
-test: $(STAMP) ## run the whole test suite
+test: $(TEST_SUITES) ## run every test suite (sets itself up)
+
+test-python: $(STAMP) ## pytest: core, CLI, language server end to end
 	$(PY) -m pytest -q
 
 demo: $(STAMP) ## run the main job on examples/Dockerfile
