@@ -1,0 +1,1 @@
+"""The language-server adapter: LSP in, core calls, LSP out.  No rule logic lives here."""

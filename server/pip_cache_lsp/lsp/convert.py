@@ -1,0 +1,43 @@
+"""Findings -> diagnostics, text edits and code actions.  Pure translation, no decisions."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from pip_cache_lsp.document import Document
+from pip_cache_lsp.lsp.positions import PositionCodec
+from pip_cache_lsp.rule import DOCS_URL, SOURCE, Finding
+from pip_cache_lsp.suppress import IGNORE_COMMENT
+
+FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
+FIX_TITLE = "Add --no-cache-dir"
+FIX_ALL_TITLE = "Add --no-cache-dir to every pip install"
+IGNORE_TITLE = "Ignore for this instruction (# pip-cache-lsp: ignore)"
+
+
+def diagnostic(doc: Document, codec: PositionCodec, finding: Finding,
+               severity: types.DiagnosticSeverity) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=codec.range(doc, finding.start, finding.end),
+        severity=severity,
+        code=finding.code,
+        code_description=types.CodeDescription(href=DOCS_URL),
+        source=SOURCE,
+        message=finding.message,
+    )
+
+
+def fix_edit(doc: Document, codec: PositionCodec, finding: Finding) -> types.TextEdit:
+    at = codec.range(doc, finding.insert_at, finding.insert_at)
+    return types.TextEdit(range=at, new_text=finding.insert_text)
+
+
+def ignore_edit(doc: Document, codec: PositionCodec, finding: Finding) -> types.TextEdit:
+    """A comment line above the instruction, indented like it, ending like the file's lines."""
+    at = finding.instruction_at
+    line_end = "\r\n" if doc.text.find("\r\n", at) == doc.text.find("\n", at) - 1 >= 0 else "\n"
+    return types.TextEdit(range=codec.range(doc, at, at), new_text=f"{finding.indent}{IGNORE_COMMENT}{line_end}")
+
+
+def workspace_edit(uri: str, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+    return types.WorkspaceEdit(changes={uri: edits})

@@ -1,0 +1,318 @@
+"""The pygls server: each handler fetches state, calls the core, converts, sends.
+
+Documents live in our own incremental :class:`Document` model, driven by the
+change ranges.  pygls would also apply every ``didChange`` to a whole-text
+copy of its own before our handler runs; we never read that copy, so
+:class:`_Protocol` skips it rather than pay for every keystroke twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
+
+from pip_cache_lsp import __version__
+from pip_cache_lsp.document import Document
+from pip_cache_lsp.lsp import convert
+from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
+from pip_cache_lsp.lsp.settings import SECTION, Settings, parse_settings
+from pip_cache_lsp.rule import SOURCE, Finding
+
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls's protocol minus its whole-text document store (we keep our own)."""
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):  # type: ignore[override]
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):  # type: ignore[override]
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):  # type: ignore[override]
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
+            yield handler, (params,), None
+
+
+@dataclass(slots=True)
+class OpenDocument:
+    """An open editor buffer: the model, the client's version, and a revision for pull results."""
+
+    doc: Document
+    version: int | None
+    revision: int = 0
+
+
+class PipCacheServer(LanguageServer):
+    """Server state: open documents, settings, negotiated encoding, diagnostics mode."""
+
+    def __init__(self) -> None:
+        super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+                         protocol_cls=_Protocol)
+        self.documents: dict[str, OpenDocument] = {}
+        self.settings = Settings()
+        self.codec = PositionCodec(UTF16)
+        self.pull = False  # the client asks for diagnostics; never push to it then
+
+    def log(self, message: str, level: types.MessageType = types.MessageType.Log) -> None:
+        logger.log(logging.ERROR if level == types.MessageType.Error else logging.INFO, message)
+        try:
+            self.window_log_message(types.LogMessageParams(type=level, message=message))
+        except Exception:  # the transport may be gone during shutdown
+            logger.debug("could not send log message", exc_info=True)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls would pop up 'Error in server'; a log line is enough for a linter."""
+        self.log(f"pip-cache-lsp internal error ({type(error).__name__}): {error}", types.MessageType.Error)
+
+    # -- diagnostics ---------------------------------------------------------------------
+    def findings(self, entry: OpenDocument) -> list[Finding]:
+        if not self.settings.enable:
+            return []
+        return entry.doc.findings(self.settings.honour_env)
+
+    def diagnostics(self, entry: OpenDocument) -> list[types.Diagnostic]:
+        severity = self.settings.severity
+        return [convert.diagnostic(entry.doc, self.codec, f, severity) for f in self.findings(entry)]
+
+    def publish(self, uri: str) -> None:
+        entry = self.documents.get(uri)
+        if entry is None or self.pull:
+            return
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=entry.version, diagnostics=self.diagnostics(entry)))
+
+    def refresh_all(self) -> None:
+        """After a settings change: re-check every open document."""
+        if self.pull:
+            if _supports(self.client_capabilities, "workspace", "diagnostics", "refresh_support"):
+                self.workspace_diagnostic_refresh(None)
+            return
+        for uri in list(self.documents):
+            self.publish(uri)
+
+
+def _supports(caps: Any, *path: str) -> bool:
+    for name in path:
+        caps = getattr(caps, name, None)
+        if caps is None:
+            return False
+    return bool(caps)
+
+
+def guarded(default: Any = None) -> Callable[[F], F]:
+    """Contain a handler's failure: log it, answer ``default``, keep serving."""
+
+    def wrap(handler: F) -> F:
+        @functools.wraps(handler)
+        def run(ls: PipCacheServer, params: Any) -> Any:
+            try:
+                return handler(ls, params)
+            except Exception as exc:
+                logger.exception("handler %s failed", handler.__name__)
+                ls.log(f"{handler.__name__} failed ({type(exc).__name__}: {exc}); continuing",
+                       types.MessageType.Error)
+                return default
+
+        return run  # type: ignore[return-value]
+
+    return wrap
+
+
+server = PipCacheServer()
+
+
+@server.feature(types.INITIALIZE)
+@guarded()
+def initialize(ls: PipCacheServer, params: types.InitializeParams) -> None:
+    ls.codec = PositionCodec(str(ls.workspace.position_encoding or UTF16))
+    ls.pull = _supports(params.capabilities, "text_document", "diagnostic")
+    ls.settings = parse_settings(params.initialization_options, lambda m: ls.log(m, types.MessageType.Warning))
+    if params.process_id:
+        _watch_parent(ls, params.process_id)
+
+
+@server.feature(types.INITIALIZED)
+@guarded()
+def initialized(ls: PipCacheServer, params: types.InitializedParams) -> None:
+    ls.log(f"pip-cache-lsp {__version__}: positions in {ls.codec.encoding}, "
+           f"{'pull' if ls.pull else 'push'} diagnostics, {ls.settings}")
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+@guarded()
+def did_open(ls: PipCacheServer, params: types.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    ls.documents[item.uri] = OpenDocument(Document(item.text), item.version)
+    ls.publish(item.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+@guarded()
+def did_change(ls: PipCacheServer, params: types.DidChangeTextDocumentParams) -> None:
+    uri, version = params.text_document.uri, params.text_document.version
+    entry = ls.documents.get(uri)
+    if entry is None:
+        ls.log(f"didChange for {uri}, which is not open; ignored", types.MessageType.Warning)
+        return
+    if entry.version is not None and version is not None and version <= entry.version:
+        ls.log(f"didChange for {uri} has version {version} after {entry.version}; applied in order received",
+               types.MessageType.Warning)
+    try:
+        for change in params.content_changes:
+            if isinstance(change, types.TextDocumentContentChangePartial):
+                start = ls.codec.offset(entry.doc, change.range.start)
+                end = ls.codec.offset(entry.doc, change.range.end)
+                if start > end:
+                    raise ValueError(f"range end {change.range.end} before start {change.range.start}")
+                entry.doc.edit(start, end, change.text)
+            else:
+                entry.doc.replace(change.text)
+    finally:
+        entry.version = version
+        entry.revision += 1
+        ls.publish(uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+@guarded()
+def did_save(ls: PipCacheServer, params: types.DidSaveTextDocumentParams) -> None:
+    entry = ls.documents.get(params.text_document.uri)
+    if entry is not None and params.text is not None and params.text != entry.doc.text:
+        ls.log(f"{params.text_document.uri}: saved text differs from the edits received; resynced",
+               types.MessageType.Warning)
+        entry.doc.replace(params.text)
+        entry.revision += 1
+        ls.publish(params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+@guarded()
+def did_close(ls: PipCacheServer, params: types.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if ls.documents.pop(uri, None) is not None and not ls.pull:
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
+                types.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=False,
+                                        workspace_diagnostics=False))
+@guarded()
+def pull_diagnostics(ls: PipCacheServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    entry = ls.documents.get(params.text_document.uri)
+    if entry is None:
+        return types.RelatedFullDocumentDiagnosticReport(items=[])
+    result_id = f"{id(entry)}:{entry.revision}:{hash(ls.settings)}"
+    if params.previous_result_id == result_id:
+        return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+    return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(entry), result_id=result_id)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, convert.FIX_ALL_KIND]))
+@guarded(default=[])
+def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    entry = ls.documents.get(params.text_document.uri)
+    if entry is None:
+        return []
+    doc, codec, uri = entry.doc, ls.codec, params.text_document.uri
+    findings = ls.findings(entry)
+    if not findings:
+        return []
+    start, end = codec.offset(doc, params.range.start), codec.offset(doc, params.range.end)
+    touched = [f for f in findings if f.start <= end and start <= f.end]
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    if _wanted(types.CodeActionKind.QuickFix, only):
+        for finding in touched:
+            diag = convert.diagnostic(doc, codec, finding, ls.settings.severity)
+            actions.append(types.CodeAction(
+                title=convert.FIX_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=True,
+                edit=convert.workspace_edit(uri, [convert.fix_edit(doc, codec, finding)])))
+        for finding in touched:
+            diag = convert.diagnostic(doc, codec, finding, ls.settings.severity)
+            actions.append(types.CodeAction(
+                title=convert.IGNORE_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
+                edit=convert.workspace_edit(uri, [convert.ignore_edit(doc, codec, finding)])))
+    if (touched or only) and _wanted(convert.FIX_ALL_KIND, only):
+        actions.append(types.CodeAction(
+            title=convert.FIX_ALL_TITLE, kind=convert.FIX_ALL_KIND,
+            diagnostics=[convert.diagnostic(doc, codec, f, ls.settings.severity) for f in findings],
+            edit=convert.workspace_edit(uri, [convert.fix_edit(doc, codec, f) for f in findings])))
+    return actions
+
+
+def _wanted(kind: str, only: list[str] | None) -> bool:
+    """LSP's ``only`` filter: a requested kind matches itself and every kind below it."""
+    if not only:
+        return True
+    return any(kind == str(k) or kind.startswith(f"{k}.") for k in only)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+@guarded()
+def did_change_configuration(ls: PipCacheServer, params: types.DidChangeConfigurationParams) -> None:
+    settings = params.settings
+    if isinstance(settings, dict) and (SECTION in settings or {"enable", "severity", "honourEnv"} & settings.keys()):
+        _apply_settings(ls, settings)
+    elif _supports(ls.client_capabilities, "workspace", "configuration"):
+        ls.workspace_configuration(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)]),
+            callback=lambda result: _apply_settings(ls, result[0] if result else None))
+
+
+def _apply_settings(ls: PipCacheServer, raw: Any) -> None:
+    try:
+        new = parse_settings(raw, lambda m: ls.log(m, types.MessageType.Warning), ls.settings)
+        if new != ls.settings:
+            ls.settings = new
+            ls.log(f"settings changed: {new}")
+            ls.refresh_all()
+    except Exception as exc:
+        ls.log(f"could not apply settings ({exc}); keeping {ls.settings}", types.MessageType.Error)
+
+
+def _watch_parent(ls: PipCacheServer, pid: int) -> None:
+    """Exit when the editor that started us is gone (LSP's processId)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(2)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                logger.info("client process %s is gone; exiting", pid)
+                os._exit(0)
+            except PermissionError:
+                pass  # alive, owned by someone else
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def serve(tcp: str | None = None) -> int:
+    """Run until the client says exit (or goes away)."""
+    logging.basicConfig(level=logging.WARNING, format="pip-cache-lsp: %(levelname)s %(message)s")
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
