@@ -42,9 +42,14 @@ class Directives:
 
 @dataclass(frozen=True, slots=True)
 class Heredoc:
-    """One ``<<NAME`` body; offsets relative to the block, body lines end at ``body_end``."""
+    """One ``<<NAME`` body; offsets relative to the block, body lines end at ``body_end``.
+
+    ``marker`` is the logical offset of the ``<<NAME`` word, which tells which
+    command of the line reads this body.
+    """
 
     name: str
+    marker: int
     chomp: bool
     quoted: bool
     body_start: int
@@ -163,7 +168,7 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
         heredocs: list[Heredoc] = []
         open_ended = continued
         if keyword in _HEREDOC_KEYWORDS and "<<" in logical:
-            for name, chomp, quoted in _heredoc_words(logical[command_start:]):
+            for marker, name, chomp, quoted in _heredoc_words(logical, command_start):
                 body_start = pos
                 terminated = False
                 while pos < n:
@@ -174,11 +179,13 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                     if (candidate.lstrip("\t") if chomp else candidate) == name:
                         terminated = True
                         heredocs.append(
-                            Heredoc(name, chomp, quoted, body_start - block_start, body_line - block_start, True)
+                            Heredoc(name, marker, chomp, quoted, body_start - block_start, body_line - block_start, True)
                         )
                         break
                 if not terminated:
-                    heredocs.append(Heredoc(name, chomp, quoted, body_start - block_start, pos - block_start, False))
+                    heredocs.append(
+                        Heredoc(name, marker, chomp, quoted, body_start - block_start, pos - block_start, False)
+                    )
                     open_ended = True
         yield Instruction(
             start=block_start,
@@ -230,9 +237,9 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
-def _heredoc_words(command: str) -> Iterator[tuple[str, bool, bool]]:
+def _heredoc_words(logical: str, start: int) -> Iterator[tuple[int, str, bool, bool]]:
     """BuildKit's ``heredocsFromLine``: shell words matching ``^\\d*<<-?NAME$``."""
-    for word in _WORD.finditer(command):
+    for word in _WORD.finditer(logical, start):
         m = _HEREDOC_WORD.match(word.group(0))
         if not m or not m.group(3):
             continue
@@ -240,7 +247,7 @@ def _heredoc_words(command: str) -> Iterator[tuple[str, bool, bool]]:
         name = _unquote(rest)
         if name is None or not name:
             continue
-        yield name, m.group(2) == "-", ("'" in rest or '"' in rest)
+        yield word.start(), name, m.group(2) == "-", ("'" in rest or '"' in rest)
 
 
 def _unquote(word: str) -> str | None:

@@ -174,22 +174,22 @@ def run_commands(ins: Instruction) -> Iterator[Command]:
             if not _foreign_shebang(script):
                 yield from commands_in_script(script, smap)
         return
-    builder = TextBuilder()
-    for start, end, origin in ins.logical_map.segments(ins.command_start, len(ins.logical)):
-        builder.add(ins.logical[start:end], origin)
-    for doc in ins.heredocs:
-        builder.add("\n", doc.body_start - 1)
-        builder.extend(_heredoc_text(ins, doc, with_terminator=True))
-    yield from commands_in_script(*builder.build())
+    # tree-sitter-bash cannot pair several heredocs on one line with their bodies, so the
+    # line is parsed alone and a shell reading stdin gets the next body after its words.
+    script, smap = ins.command, _offset_map(ins.logical_map, ins.command_start)
+    markers = [(ins.logical_map.start(doc.marker), doc) for doc in ins.heredocs]
+    for command in commands_in_script(script, smap):
+        yield command
+        if command.argv and reads_script_from_stdin(command.argv):
+            body = next((doc for at, doc in markers if at >= command.argv[-1].end), None)
+            if body is not None:
+                yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env)
 
 
-def _heredoc_text(ins: Instruction, doc: Heredoc, with_terminator: bool = False) -> TextBuilder:
+def _heredoc_text(ins: Instruction, doc: Heredoc) -> TextBuilder:
     """A heredoc body as the shell reads it: lines joined by ``\\n``, CRs dropped."""
     builder = TextBuilder()
     end = doc.body_end
-    if with_terminator and doc.terminated:
-        nl = ins.text.find("\n", end)
-        end = len(ins.text) if nl < 0 else nl + 1
     offset = doc.body_start
     for line in ins.text[doc.body_start : end].splitlines(keepends=True):
         content = line.rstrip("\r\n")

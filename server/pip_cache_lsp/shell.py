@@ -218,6 +218,7 @@ class _Walker:
             elif child.type not in _REDIRECTS:
                 words.append(self._word(_word_node(child)))
             yield from (cmd for sub in _substitutions(child) for cmd in self._visit_children(sub))
+        words.extend(self._words_after_redirects(node))
         wrapped_env, argv = unwrap(tuple(words))
         env = {**self.env, **inline, **wrapped_env}
         yield Command(argv, env)
@@ -236,6 +237,21 @@ class _Walker:
                     builder.add(self.text[start:end], start)
                     script, script_map = builder.build(self.smap)
                     yield from commands_in_script(script, script_map, env)
+
+    def _words_after_redirects(self, command: Node) -> list[Word]:
+        """``pip install a>=1 b`` redirects to ``=1``, and ``b`` is still an argument.
+
+        tree-sitter-bash files every word after a redirect's target under the
+        redirect; the shell passes them to the command.
+        """
+        parent = command.parent
+        if parent is None or parent.type != "redirected_statement":
+            return []
+        extra: list[Word] = []
+        for redirect in parent.children_by_field_name("redirect"):
+            if redirect.type == "file_redirect":
+                extra.extend(self._word(d) for d in redirect.children_by_field_name("destination")[1:])
+        return extra
 
     def _visit_children(self, node: Node) -> Iterator[Command]:
         for child in node.children:

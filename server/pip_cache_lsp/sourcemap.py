@@ -11,7 +11,6 @@ JSON string inside a continued ``RUN`` still lands on the right character.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterator
 
 
 class SourceMap:
@@ -33,17 +32,6 @@ class SourceMap:
         """Where derived character ``i`` sits (or where text inserted before it goes)."""
         local = self._local(i)
         return self._parent.start(local) if self._parent else local
-
-    def segments(self, start: int, stop: int) -> Iterator[tuple[int, int, int]]:
-        """The contiguous pieces of derived ``[start, stop)`` as (start, end, origin)."""
-        k = max(bisect_right(self._derived, start) - 1, 0)
-        while k < len(self._derived) and self._derived[k] < stop:
-            lo = max(self._derived[k], start)
-            hi = min(self._derived[k + 1] if k + 1 < len(self._derived) else stop, stop)
-            if lo < hi:
-                origin = self._origin[k] + (lo - self._derived[k])
-                yield lo, hi, self._parent.start(origin) if self._parent else origin
-            k += 1
 
     def end(self, i: int) -> int:
         """The exclusive end matching derived exclusive end ``i``: just after character ``i-1``.
@@ -78,12 +66,6 @@ class TextBuilder:
             self._pieces.append((0, origin))
         self._parts.append(text)
         self._length += len(text)
-
-    def extend(self, other: TextBuilder) -> None:
-        """Append another builder's pieces (same origin space)."""
-        for index, (derived, origin) in enumerate(other._pieces):
-            stop = other._pieces[index + 1][0] if index + 1 < len(other._pieces) else other._length
-            self.add("".join(other._parts)[derived:stop], origin)
 
     def build(self, parent: SourceMap | None = None) -> tuple[str, SourceMap]:
         return "".join(self._parts), SourceMap(self._pieces, parent)
