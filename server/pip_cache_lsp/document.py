@@ -4,7 +4,7 @@ An edit re-parses from the block before it up to the first old block boundary
 after it that the new parse lands on exactly; every block past that point is
 kept, shifted by the edit's length delta (one integer each), together with the
 analysis cached on it.  Only an edit that touches the parser directives at the
-top (they can change the escape character) re-parses the whole file.
+top so that the escape character changes re-parses the whole file.
 """
 
 from __future__ import annotations
@@ -60,8 +60,11 @@ class Document:
         nl = old.find("\n", end)
         after = len(old) if nl < 0 else nl + 1  # first old line start past the edit
         if first_line <= self.directives.end:
-            self._parse_all()
-            return
+            directives = parse_directives(text)
+            if directives.escape != self.directives.escape:
+                self._parse_all()
+                return
+            self.directives = directives
         blocks = self.blocks
         i = bisect_right(blocks, first_line, key=lambda b: b.end)
         if i > 0 and blocks[i - 1].open_ended:
