@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
+import pytest_asyncio
 import pytest_lsp
+from lsputil import CLIENTS, CONFIG, SERVER, Session, initialize
 from pytest_lsp import ClientServerConfig, LanguageClient
-
-SERVER = [sys.executable, "-m", "pip_cache_lsp", "serve"]
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=SERVER), scope="module")
@@ -15,3 +13,17 @@ async def client(lsp_client: LanguageClient):
     """A bare client; each test module initializes it with the capabilities it needs."""
     yield
     await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=CONFIG, scope="module", params=CLIENTS)
+async def any_client(lsp_client: LanguageClient, request):
+    """One server per client kind (VS Code: utf-16 push; Neovim: utf-8 pull; utf-32 only: push)."""
+    lsp_client.kind = request.param
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def session(any_client: LanguageClient) -> Session:
+    """The initialized session every client-agnostic test runs against (three times)."""
+    return await initialize(any_client, any_client.kind)
