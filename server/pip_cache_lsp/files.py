@@ -23,11 +23,11 @@ class FileError(Exception):
 
 
 def is_dockerfile_name(name: str) -> bool:
-    lower = name.lower()
+    """``Dockerfile``, ``Containerfile``, ``Dockerfile.*``, ``*.dockerfile``, ``*.Dockerfile``."""
     return (
-        lower in ("dockerfile", "containerfile")
-        or lower.startswith(("dockerfile.", "containerfile."))
-        or lower.endswith(".dockerfile")
+        name in ("Dockerfile", "Containerfile")
+        or name.startswith(("Dockerfile.", "Containerfile."))
+        or name.endswith((".dockerfile", ".Dockerfile"))
     )
 
 
