@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
@@ -30,6 +31,7 @@ MESSAGE = (
 )
 FIX_ALL_KIND = "source.fixAll.pip-cache-lsp"
 BARRIER_URI = "file:///barrier/never-opened"
+_CONVERTER = get_converter()
 _EOL = re.compile(r"\r\n|\r|\n")
 
 
@@ -101,6 +103,11 @@ def expected(text: str, needles: Sequence[str], encoding: str,
         at = start + len(needle)
         out.append(diagnostic(span(text, start, at, encoding), severity))
     return out
+
+
+def as_json(value: Any) -> Any:
+    """The wire form of an lsprotocol value: whole objects compare regardless of tuple/list."""
+    return _CONVERTER.unstructure(value)
 
 
 # -- clients -------------------------------------------------------------------------------
@@ -198,6 +205,17 @@ class Session:
 
     def edit(self, uri: str, start: int, end: int, new: str) -> int:
         return self.edits(uri, (start, end, new))
+
+    def apply(self, uri: str, edits: Sequence[types.TextEdit]) -> str:
+        """Apply a code action's TextEdits like an editor: locally, then as one didChange
+        holding them last-to-first (so each range is still valid when it is applied)."""
+        text = self.texts[uri]
+        self.texts[uri] = apply_edits(text, edits, self.encoding)
+        ordered = sorted(edits, key=lambda e: offset(text, e.range.start, self.encoding), reverse=True)
+        self.versions[uri] += 1
+        self.change_raw(uri, self.versions[uri],
+                        [types.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in ordered])
+        return self.texts[uri]
 
     # -- reading results -----------------------------------------------------------------
     async def barrier(self) -> None:
