@@ -1,0 +1,91 @@
+// The extension's settings, and the part of them the server is told about.
+import * as os from 'os';
+import type { ConfigurationChangeEvent, WorkspaceConfiguration } from 'vscode';
+import { getConfiguration, workspaceFolderUri } from './vscodeapi';
+
+export const SECTION = 'pipCacheLsp';
+export const SEVERITIES = ['error', 'warning', 'information', 'hint'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** What the user configured, normalised. */
+export interface ExtensionSettings {
+    enable: boolean;
+    severity: Severity;
+    honourEnv: boolean;
+    /** Command + arguments starting the server; empty: the bundled one. */
+    path: string[];
+    /** Python running the bundled server; empty: ask the Python extension, else `python3`. */
+    interpreter: string[];
+}
+
+/** What the server reads, in `initializationOptions` and `workspace/didChangeConfiguration`. */
+export interface ServerSettings {
+    enable: boolean;
+    severity: Severity;
+    honourEnv: boolean;
+}
+
+type ConfigReader = Pick<WorkspaceConfiguration, 'get'>;
+
+export function normaliseSeverity(value: unknown): Severity {
+    const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
+    if (text === 'info') {
+        return 'information';
+    }
+    return (SEVERITIES as readonly string[]).includes(text) ? (text as Severity) : 'warning';
+}
+
+/** `${workspaceFolder}`, `${userHome}`, `~` and `${env:NAME}` in a command, as VS Code users expect. */
+export function expandVariables(value: string, workspaceFolder?: string, env: NodeJS.ProcessEnv = process.env): string {
+    let out = value.replace(/\$\{userHome\}/g, os.homedir()).replace(/\$\{env:([^}]+)\}/g, (_, name: string) => env[name] ?? '');
+    if (workspaceFolder !== undefined) {
+        out = out.replace(/\$\{workspaceFolder\}/g, workspaceFolder);
+    }
+    if (out === '~' || out.startsWith('~/')) {
+        out = os.homedir() + out.slice(1);
+    }
+    return out;
+}
+
+/** A command setting: an array of strings (a lone string is taken as a one-word command). */
+export function normaliseCommand(value: unknown, workspaceFolder?: string): string[] {
+    const parts = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+    return parts
+        .filter((part): part is string => typeof part === 'string' && part.trim() !== '')
+        .map((part) => expandVariables(part, workspaceFolder));
+}
+
+export function readSettings(
+    config: ConfigReader = getConfiguration(SECTION),
+    workspaceFolder: string | undefined = workspaceFolderUri()?.fsPath,
+): ExtensionSettings {
+    return {
+        enable: config.get<boolean>('enable', true) !== false,
+        severity: normaliseSeverity(config.get<string>('severity', 'warning')),
+        honourEnv: config.get<boolean>('honourEnv', true) !== false,
+        path: normaliseCommand(config.get<unknown>('path', []), workspaceFolder),
+        interpreter: normaliseCommand(config.get<unknown>('interpreter', []), workspaceFolder),
+    };
+}
+
+export function toServerSettings(settings: ExtensionSettings): ServerSettings {
+    return { enable: settings.enable, severity: settings.severity, honourEnv: settings.honourEnv };
+}
+
+/** The body of `workspace/didChangeConfiguration` sent to the server. */
+export function didChangeConfigurationParams(settings: ExtensionSettings): { settings: { pipCacheLsp: ServerSettings } } {
+    return { settings: { [SECTION]: toServerSettings(settings) } as { pipCacheLsp: ServerSettings } };
+}
+
+/** Settings that change how the server is started: the server must restart. */
+export const RESTART_SETTINGS = [`${SECTION}.path`, `${SECTION}.interpreter`];
+/** Settings the running server applies live. */
+export const LIVE_SETTINGS = [`${SECTION}.enable`, `${SECTION}.severity`, `${SECTION}.honourEnv`];
+
+export function needsRestart(event: Pick<ConfigurationChangeEvent, 'affectsConfiguration'>): boolean {
+    return RESTART_SETTINGS.some((key) => event.affectsConfiguration(key));
+}
+
+export function affectsServer(event: Pick<ConfigurationChangeEvent, 'affectsConfiguration'>): boolean {
+    return LIVE_SETTINGS.some((key) => event.affectsConfiguration(key));
+}

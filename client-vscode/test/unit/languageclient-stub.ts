@@ -1,0 +1,53 @@
+// A stand-in for `vscode-languageclient/node` in unit tests: records what the extension asks of it.
+
+export const clients: FakeLanguageClient[] = [];
+
+export enum State {
+    Stopped = 1,
+    Starting = 3,
+    Running = 2,
+}
+
+export enum RevealOutputChannelOn {
+    Debug = 0,
+    Info = 1,
+    Warn = 2,
+    Error = 3,
+    Never = 4,
+}
+
+export const DidChangeConfigurationNotification = { type: { method: 'workspace/didChangeConfiguration' } };
+
+export class FakeLanguageClient {
+    running = false;
+    stopped = false;
+    notifications: { method: string; params: unknown }[] = [];
+    constructor(
+        public id: string,
+        public name: string,
+        public serverOptions: { run: { command: string; args: string[] } },
+        public clientOptions: { initializationOptions: () => unknown; documentSelector: unknown },
+    ) {
+        clients.push(this);
+    }
+    onDidChangeState() {
+        return { dispose: () => undefined };
+    }
+    async start() {
+        this.running = true;
+    }
+    async stop() {
+        this.running = false;
+        this.stopped = true;
+    }
+    isRunning() {
+        return this.running;
+    }
+    async sendNotification(type: { method: string }, params: unknown) {
+        this.notifications.push({ method: type.method, params });
+    }
+}
+
+export { FakeLanguageClient as LanguageClient };
+export type LanguageClientOptions = unknown;
+export type ServerOptions = unknown;
