@@ -9,14 +9,19 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pip_cache_lsp import __version__, report
+from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.files import FileError, Source, decode, discover, read, write_atomic
 from pip_cache_lsp.fix import apply_fixes
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -81,8 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     mode = check.add_mutually_exclusive_group()
     mode.add_argument("--fix", action="store_true", help="insert --no-cache-dir in place (stdin: print fixed text)")
     mode.add_argument("--diff", action="store_true", help="print the diff --fix would apply, change nothing")
-    check.add_argument("--format", choices=sorted(report.FORMATS), default="text", help="output format")
-    check.add_argument("--no-honour-env", dest="honour_env", action="store_false",
+    check.add_argument("--format", choices=sorted(report.FORMATS), default="text",
+                       help="output format: text, json, sarif (2.1.0) or github (workflow annotations)")
+    check.add_argument("--severity", choices=report.SEVERITIES, default=None,
+                       help="level of the findings in sarif/github output (default: warning, or the project's)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    check.add_argument("--no-honour-env", dest="honour_env", action="store_false", default=None,
                        help="report pip installs even when PIP_NO_CACHE_DIR or a cache mount covers them")
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (for debugging)")
@@ -99,31 +108,50 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    outcomes: list[Outcome] = []
-    for arg in args.paths:
-        if arg == "-":
-            outcomes.append(check_stdin(args.fix, args.diff, args.honour_env))
-            continue
-        path = Path(arg)
-        if not path.exists() and not path.is_symlink():
-            outcomes.append(Outcome(error=f"{arg}: no such file or directory"))
-            continue
-        outcomes.extend(check_path(p, args.fix, args.diff, args.honour_env) for p in discover(path))
+    try:
+        config = find_config(Path.cwd())
+    except ConfigError as exc:
+        print(f"pip-cache-lsp: error: {exc}", file=sys.stderr)
+        return 2
+    honour_env = _first(args.honour_env, config.honour_env, True)
+    severity = _first(args.severity, config.severity, "warning")
+    outcomes = list(_check_all(args, config, honour_env))
     found = [f for o in outcomes for f in o.found]
     errors = [o.error for o in outcomes if o.error]
     for error in errors:
         print(f"pip-cache-lsp: error: {error}", file=sys.stderr)
-    fixed = sum(o.fixed for o in outcomes)
+    formatter = report.FORMATS[args.format]
     if args.fix:
         sys.stdout.write("".join(o.output for o in outcomes))
+        fixed = sum(o.fixed for o in outcomes)
         if fixed:
             files = sum(1 for o in outcomes if o.fixed)
             print(f"pip-cache-lsp: fixed {fixed} finding(s) in {files} file(s)", file=sys.stderr)
-        remaining = [f for o in outcomes if not o.fixed for f in o.found]
+        found = [f for o in outcomes if not o.fixed for f in o.found]
         if "-" not in args.paths:  # stdout carries the fixed text of stdin
-            sys.stdout.write(report.FORMATS[args.format](remaining) if remaining or args.format != "text" else "")
-        return 2 if errors else (1 if remaining else 0)
-    sys.stdout.write(report.FORMATS[args.format](found) if found or args.format != "text" else "")
-    if args.diff:
-        sys.stdout.write("".join(o.output for o in outcomes))
-    return 2 if errors else (1 if found else 0)
+            sys.stdout.write(formatter(found, severity) if found or args.format != "text" else "")
+    else:
+        sys.stdout.write(formatter(found, severity) if found or args.format != "text" else "")
+        if args.diff:
+            sys.stdout.write("".join(o.output for o in outcomes))
+    if errors:
+        return 2
+    return 1 if found and not args.exit_zero else 0
+
+
+def _check_all(args: argparse.Namespace, config: ProjectConfig, honour_env: bool) -> Iterator[Outcome]:
+    for arg in args.paths:
+        if arg == "-":
+            yield check_stdin(args.fix, args.diff, honour_env)
+            continue
+        path = Path(arg)
+        if not path.exists() and not path.is_symlink():
+            yield Outcome(error=f"{arg}: no such file or directory")
+            continue
+        for file in discover(path):
+            if not config.excluded(file):
+                yield check_path(file, args.fix, args.diff, honour_env)
+
+
+def _first(*values: T | None) -> T:
+    return next(v for v in values if v is not None)  # type: ignore[return-value]

@@ -27,6 +27,14 @@ MESSAGE = (
     "add --no-cache-dir (or set PIP_NO_CACHE_DIR=1)"
 )
 ENV_VAR = "PIP_NO_CACHE_DIR"
+SUMMARY = "pip install without --no-cache-dir keeps pip's download cache in the image layer"
+HELP = (
+    "pip saves every package it downloads under ~/.cache/pip. In a docker build that directory becomes part "
+    "of the RUN's layer, so the image ships a second copy of every package that nothing will read, and "
+    "deleting it in a later layer does not shrink the image. Add --no-cache-dir after `install`, set "
+    "PIP_NO_CACHE_DIR=1 in the stage, or mount a cache on pip's cache directory "
+    "(RUN --mount=type=cache,target=/root/.cache/pip)."
+)
 
 _PIP = re.compile(r"pip(?:\d+(?:\.\d+)*)?")
 _PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*)?")
