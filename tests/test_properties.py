@@ -391,11 +391,9 @@ def test_finding_ranges_cover_pip_to_install(text: str) -> None:
         assert _pip_word(span.split(None, 1)[0]), span
 
 
-# --- known bugs in files owned elsewhere (shell.py, rule.py) ---------------------------
-# Strict xfails: each flips to a failure once fixed, so the mark gets removed.
+# --- regressions: bugs these properties found in shell.py and rule.py ------------------
 
 
-@pytest.mark.xfail(strict=True, reason="shell._decode_json maps an escaped char's end inside its escape")
 @pytest.mark.parametrize("text", [
     'RUN ["sh", "-c", "pip instal\\u006c x"]\n',
     'RUN ["sh", "-c", "pip \\"install\\""]\n',
@@ -408,19 +406,16 @@ def test_exec_script_word_ending_in_json_escape(text: str) -> None:
     assert text[finding.end - 1] == '"' or text[finding.end - 6 : finding.end] == "\\u006c"
 
 
-@pytest.mark.xfail(strict=True, reason="rule._heredoc_text splits a body line at a lone CR; sh does not")
 def test_heredoc_lone_cr_is_not_a_line_break() -> None:
     # The shell runs ``echo x<CR>pip install y``: one echo, as for the same RUN in shell form.
     assert Document("RUN echo x\rpip install y\n").findings() == []
     assert Document("RUN <<EOF\necho x\rpip install y\nEOF\n").findings() == []
 
 
-@pytest.mark.xfail(strict=True, reason="shell._Walker skips substitutions in bare assignments/declarations")
 @pytest.mark.parametrize("text", ["RUN x=$(pip install a)\n", "RUN export V=$(pip install a)\n"])
 def test_substitution_in_assignment_runs(text: str) -> None:
     assert len(Document(text).findings()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="rule.run_commands pairs a body only with a marker after the command")
 def test_heredoc_marker_before_shell_word() -> None:
     assert len(Document("RUN <<EOF bash\npip install a\nEOF\n").findings()) == 1

@@ -236,3 +236,37 @@ def test_seed_examples() -> None:
         (1, "pip install"), (2, "pip install"), (3, "pip install"), (7, "pip install"),
         (8, "python -m pip install"), (9, "pip3 install"), (10, '"pip3", "install"'),
     ]
+
+
+@pytest.mark.parametrize(
+    ("source", "count"),
+    [
+        pytest.param("ARG PIP_NO_CACHE_DIR=1\nENV PIP_NO_CACHE_DIR=${PIP_NO_CACHE_DIR}\nRUN pip install a\n", 1,
+                     id="ENV from an unset global ARG is unknown"),
+        pytest.param("FROM a\nARG PIP_NO_CACHE_DIR=1\nENV PIP_NO_CACHE_DIR=${PIP_NO_CACHE_DIR}\nRUN pip install a\n", 0,
+                     id="ENV expanding a stage ARG"),
+        pytest.param("FROM a\nENV V=1\nENV PIP_NO_CACHE_DIR=$V\nRUN pip install a\n", 0, id="ENV expanding ENV"),
+        pytest.param("FROM a\nENV PIP_NO_CACHE_DIR=${UNSET:-1}\nRUN pip install a\n", 0, id="default value"),
+        pytest.param("FROM a\nENV PIP_NO_CACHE_DIR=$UNSET\nRUN pip install a\n", 1, id="unknown variable"),
+        pytest.param("FROM a\nARG PIP_CACHE_DIR=/tmp/pc\nRUN --mount=type=cache,target=${PIP_CACHE_DIR} pip install a\n",
+                     0, id="mount target expanded"),
+        pytest.param("FROM a\nENV PIP_CACHE_DIR=/tmp/.cache/pip\nRUN --mount=type=cache,target=/tmp/.cache pip install a\n",
+                     0, id="mount on the parent of PIP_CACHE_DIR"),
+        pytest.param("FROM a\nENV PIP_CACHE_DIR=/pc\nRUN --mount=type=cache,target=/root/.cache/pip pip install a\n",
+                     1, id="mount elsewhere than PIP_CACHE_DIR"),
+        pytest.param("FROM a\nUSER app\nRUN --mount=type=cache,target=/root/.cache/pip pip install a\n", 1,
+                     id="root's cache mounted for a non-root user"),
+        pytest.param("FROM a\nUSER app\nRUN --mount=type=cache,target=/home/app/.cache/pip pip install a\n", 0,
+                     id="user's own cache mounted"),
+        pytest.param("FROM a AS b\nUSER app\nFROM b\nRUN --mount=type=cache,target=/root/.cache pip install a\n", 1,
+                     id="user inherited from a stage"),
+        pytest.param("FROM a\nUSER root\nRUN --mount=type=cache,target=/root/.cache pip install a\n", 0, id="root"),
+        pytest.param("RUN x=$(pip install a) && export V=`pip install b` && Y=${Z:-$(pip install c)} true\n", 3,
+                     id="substitutions in assignments"),
+        pytest.param("RUN <<EOF bash\npip install a\nEOF\n", 1, id="heredoc marker before the shell"),
+        pytest.param("RUN cat <<A && bash <<B\nA\nB\n", 0, id="empty bodies"),
+        pytest.param("RUN cat <<A && bash <<B\npip install a\nA\npip install b\nB\n", 1, id="second body to bash"),
+    ],
+)
+def test_stage_environment_and_nesting(source: str, count: int) -> None:
+    assert len(Document(source).findings()) == count

@@ -178,15 +178,12 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                     candidate = text[body_line:pos].rstrip("\r\n")
                     if (candidate.lstrip("\t") if chomp else candidate) == name:
                         terminated = True
-                        heredocs.append(
-                            Heredoc(name, marker, chomp, quoted, body_start - block_start, body_line - block_start, True)
-                        )
                         break
-                if not terminated:
-                    heredocs.append(
-                        Heredoc(name, marker, chomp, quoted, body_start - block_start, pos - block_start, False)
-                    )
-                    open_ended = True
+                body_end = body_line if terminated else pos
+                heredocs.append(
+                    Heredoc(name, marker, chomp, quoted, body_start - block_start, body_end - block_start, terminated)
+                )
+                open_ended = open_ended or not terminated
         yield Instruction(
             start=block_start,
             length=pos - block_start,

@@ -83,9 +83,10 @@ class Facts:
     """What one instruction contributes: pip calls, cache mounts, ENV/ARG values, stage."""
 
     calls: tuple[PipCall, ...] = ()
-    cache_targets: tuple[str, ...] = ()
-    env: tuple[tuple[str, str | None], ...] = ()
-    args: tuple[tuple[str, str | None, bool], ...] = ()  # (name, value, has_default)
+    cache_targets: tuple[str, ...] = ()  # as written: BuildKit expands variables in them
+    env: tuple[tuple[str, str], ...] = ()  # as written, quotes removed, variables unexpanded
+    args: tuple[tuple[str, str | None], ...] = ()  # (name, default or None)
+    user: str | None = None
     stage_base: str | None = None
     stage_name: str | None = None
     suppressed: bool = False
@@ -157,6 +158,8 @@ def _analyze(ins: Instruction) -> Facts:
         return Facts(env=tuple(_env_pairs(ins.command)))
     if ins.keyword == "ARG":
         return Facts(args=tuple(_arg_pairs(ins.command)))
+    if ins.keyword == "USER":
+        return Facts(user=ins.command.split(":", 1)[0].strip() or None)
     if ins.keyword == "FROM":
         words = ins.command.split()
         base = words[0].lower() if words else None
@@ -183,28 +186,29 @@ def run_commands(ins: Instruction) -> Iterator[Command]:
                 yield from commands_in_script(script, smap)
         return
     # tree-sitter-bash cannot pair several heredocs on one line with their bodies, so the
-    # line is parsed alone and a shell reading stdin gets the next body after its words.
+    # line is parsed alone and a shell reading stdin gets the body whose marker is nearest
+    # to its words (after them, as in `bash <<EOF`, or before, as in `<<EOF bash`).
     script, smap = ins.command, _offset_map(ins.logical_map, ins.command_start)
     markers = [(ins.logical_map.start(doc.marker), doc) for doc in ins.heredocs]
     for command in commands_in_script(script, smap):
         yield command
         if command.argv and reads_script_from_stdin(command.argv):
-            body = next((doc for at, doc in markers if at >= command.argv[-1].end), None)
-            if body is not None:
-                yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env)
+            start, end = command.argv[0].start, command.argv[-1].end
+            at, body = min(markers, key=lambda m: (m[0] - end, 0) if m[0] >= end else (start - m[0], 1))
+            yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env)
 
 
 def _heredoc_text(ins: Instruction, doc: Heredoc) -> TextBuilder:
-    """A heredoc body as the shell reads it: lines joined by ``\\n``, CRs dropped."""
+    """A heredoc body as the shell reads it: split at ``\\n`` only, a CR before it dropped."""
     builder = TextBuilder()
     end = doc.body_end
     offset = doc.body_start
-    for line in ins.text[doc.body_start : end].splitlines(keepends=True):
-        content = line.rstrip("\r\n")
+    for line in ins.text[doc.body_start : end].split("\n"):
+        content = line[:-1] if line.endswith("\r") else line
         builder.add(content, offset)
-        if content != line:
-            builder.add("\n", offset + len(content))
-        offset += len(line)
+        offset += len(line) + 1
+        if offset <= end:
+            builder.add("\n", offset - 1)
     return builder
 
 
@@ -232,55 +236,92 @@ def _cache_targets(ins: Instruction) -> Iterator[str]:
             continue
         fields = dict(f.partition("=")[::2] for f in value.split(","))
         if fields.get("type") == "cache":
-            target = fields.get("target") or fields.get("dst") or fields.get("destination") or ""
-            yield target.strip("'\"").rstrip("/") or "/"
+            yield (fields.get("target") or fields.get("dst") or fields.get("destination") or "").strip("'\"")
 
 
-def _is_pip_cache(target: str, cache_dir: object) -> bool:
-    if isinstance(cache_dir, str) and cache_dir:
-        return target == cache_dir.rstrip("/")
-    return target.endswith(("/.cache/pip", "/.cache")) or target in (".cache/pip", ".cache")
-
-
-def _env_pairs(args: str) -> Iterator[tuple[str, str | None]]:
+def _env_pairs(args: str) -> Iterator[tuple[str, str]]:
     """ENV's two syntaxes: ``K=V K2="V 2"`` and the legacy ``K value with spaces``."""
     words = _shell_words(args)
-    if words and "=" not in words[0][0]:
-        name = words[0][0]
-        rest = args[len(args) - len(args.lstrip()):].split(None, 1)
-        yield name, _literal(rest[1].strip() if len(rest) > 1 else "")
+    if words and "=" not in words[0]:
+        rest = args.strip().split(None, 1)
+        yield words[0], " ".join(_shell_words(rest[1])) if len(rest) > 1 else ""
         return
-    for raw, value in words:
-        name, eq, val = value.partition("=")
+    for word in words:
+        name, eq, value = word.partition("=")
         if eq:
-            yield name, (val if "$" not in raw else None)
+            yield name, value
 
 
-def _arg_pairs(args: str) -> Iterator[tuple[str, str | None, bool]]:
-    for raw, value in _shell_words(args):
-        name, eq, val = value.partition("=")
-        yield name, (val if "$" not in raw else None) if eq else None, bool(eq)
-
-
-def _literal(value: str) -> str | None:
-    if "$" in value:
-        return None
-    words = _shell_words(value)
-    return " ".join(v for _, v in words)
+def _arg_pairs(args: str) -> Iterator[tuple[str, str | None]]:
+    for word in _shell_words(args):
+        name, eq, value = word.partition("=")
+        yield name, value if eq else None
 
 
 _SHELL_WORD = re.compile(r"""(?:[^\s"'\\]|\\.|"(?:[^"\\]|\\.)*"?|'[^']*'?)+""", re.DOTALL)
+_QUOTED = re.compile(r"""\\(.)|"((?:[^"\\]|\\.)*)"?|'([^']*)'?""", re.DOTALL)
 
 
-def _shell_words(text: str) -> list[tuple[str, str]]:
-    """Whitespace-separated words as (raw, quote-removed) -- BuildKit's ENV/ARG word split."""
-    out = []
-    for m in _SHELL_WORD.finditer(text):
-        raw = m.group(0)
-        out.append((raw, re.sub(r"""\\(.)|"((?:[^"\\]|\\.)*)"?|'([^']*)'?""",
-                                lambda g: g.group(1) or re.sub(r"\\(.)", r"\1", g.group(2) or "") or g.group(3) or "",
-                                raw)))
-    return out
+def _shell_words(text: str) -> list[str]:
+    """Whitespace-separated words with quotes removed -- BuildKit's ENV/ARG word split."""
+    return [
+        _QUOTED.sub(lambda g: g.group(1) or re.sub(r"\\(.)", r"\1", g.group(2) or "") or g.group(3) or "", m.group(0))
+        for m in _SHELL_WORD.finditer(text)
+    ]
+
+
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class _Stage:
+    """The environment a RUN of one stage sees: ENV over ARG, and the user it runs as."""
+
+    __slots__ = ("env", "args", "user")
+
+    def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None) -> None:
+        self.env: dict[str, str | None] = env if env is not None else {}
+        self.args: dict[str, str | None] = {}
+        self.user = user
+
+    def get(self, name: str) -> str | None:
+        return self.env[name] if name in self.env else self.args.get(name)
+
+    def expand(self, value: str | None) -> str | None:
+        """Dockerfile variable substitution; None when a variable's value is unknown."""
+        if value is None or "$" not in value:
+            return value
+        unknown = False
+
+        def substitute(m: re.Match[str]) -> str:
+            nonlocal unknown
+            known = self.get(m.group(1) or m.group(3))
+            if known is None and m.group(2) is not None:
+                return m.group(2)
+            if known is None:
+                unknown = True
+                return ""
+            return known
+
+        expanded = _VARIABLE.sub(substitute, value)
+        return None if unknown else expanded
+
+    def covers(self, call: PipCall, targets: tuple[str, ...]) -> bool:
+        """Whether PIP_NO_CACHE_DIR or a cache mount keeps this call's cache out of the layer."""
+        value = self.get(ENV_VAR) if call.env_value is _MISSING else call.env_value
+        if disables_cache(value):
+            return True
+        cache_dir = self.get("PIP_CACHE_DIR") if call.cache_dir is _MISSING else call.cache_dir
+        return any(self._is_pip_cache(self.expand(t), cache_dir) for t in targets)
+
+    def _is_pip_cache(self, target: str | None, cache_dir: object) -> bool:
+        if target is None:
+            return False
+        target = target.rstrip("/") or "/"
+        if isinstance(cache_dir, str) and cache_dir:
+            return f"{cache_dir.rstrip('/')}/".startswith(f"{target}/")
+        if self.user not in (None, "root", "0") and target.startswith("/root/"):
+            return False  # pip of a non-root user caches under that user's home
+        return target.endswith(("/.cache/pip", "/.cache")) or target in (".cache/pip", ".cache")
 
 
 def check(instructions: Iterable[Instruction], prologue: str = "", honour_env: bool = True) -> list[Finding]:
@@ -288,49 +329,35 @@ def check(instructions: Iterable[Instruction], prologue: str = "", honour_env: b
     if file_disabled(prologue):
         return []
     findings: list[Finding] = []
-    global_args: dict[str, str | None] = {}
-    stages: dict[str, dict[str, str | None]] = {}
-    env: dict[str, str | None] = {}
-    args: dict[str, str | None] = {}
-    in_stage = False
+    global_args = _Stage()
+    stages: dict[str, _Stage] = {}
+    stage: _Stage | None = None
     for ins in instructions:
         facts = analyze(ins)
         if facts.stage_base is not None:
-            in_stage = True
-            env = dict(stages.get(facts.stage_base, {}))
-            args = {}
+            base = stages.get(facts.stage_base)
+            stage = _Stage(dict(base.env), base.user) if base else _Stage()
             if facts.stage_name:
-                stages[facts.stage_name] = env
-            continue
-        if facts.env:
-            env.update(facts.env)
-            continue
-        if facts.args:
-            for name, value, has_default in facts.args:
-                if not in_stage:
-                    global_args[name] = value
+                stages[facts.stage_name] = stage
+        elif facts.env:
+            stage = stage or _Stage()  # a snippet without FROM: one implicit stage
+            stage.env.update([(name, stage.expand(value)) for name, value in facts.env])
+        elif facts.args:
+            for name, default in facts.args:
+                if stage is None:
+                    global_args.args[name] = global_args.expand(default)
                 else:
-                    args[name] = value if has_default else global_args.get(name)
-            continue
-        if not facts.calls or facts.suppressed:
-            continue
-        for call in facts.calls:
-            if honour_env and _exempt(call, facts.cache_targets, env, args):
-                continue
-            findings.append(Finding(
-                ins.start + call.start, ins.start + call.end, ins.start + call.insert_at, call.insert_text,
-                ins.start + ins.instruction_offset, ins.indent,
-            ))
+                    stage.args[name] = stage.expand(default) if default is not None else global_args.args.get(name)
+        elif facts.user is not None:
+            stage = stage or _Stage()
+            stage.user = stage.expand(facts.user)
+        elif facts.calls and not facts.suppressed:
+            scope = stage or _Stage()
+            for call in facts.calls:
+                if honour_env and scope.covers(call, facts.cache_targets):
+                    continue
+                findings.append(Finding(
+                    ins.start + call.start, ins.start + call.end, ins.start + call.insert_at, call.insert_text,
+                    ins.start + ins.instruction_offset, ins.indent,
+                ))
     return findings
-
-
-def _exempt(call: PipCall, targets: tuple[str, ...], env: dict[str, str | None], args: dict[str, str | None]) -> bool:
-    value = call.env_value
-    if value is _MISSING:
-        value = env[ENV_VAR] if ENV_VAR in env else args.get(ENV_VAR)
-    if disables_cache(value):
-        return True
-    cache_dir = call.cache_dir
-    if cache_dir is _MISSING:
-        cache_dir = env.get("PIP_CACHE_DIR", args.get("PIP_CACHE_DIR"))
-    return any(_is_pip_cache(t, cache_dir) for t in targets)

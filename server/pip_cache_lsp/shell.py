@@ -188,6 +188,7 @@ class _Walker:
             yield from self._command(node)
             return
         if kind == "declaration_command":
+            yield from self._visit_substitutions(node)
             self._declaration(node)
             return
         if kind == "unset_command":
@@ -198,6 +199,7 @@ class _Walker:
                     self.shell_vars.pop(name, None)
             return
         if kind == "variable_assignment" and node.parent is not None and node.parent.type != "command":
+            yield from self._visit_substitutions(node)
             name, value = self._assignment(node)
             self.shell_vars[name] = value
             if name in self.env:
@@ -217,7 +219,7 @@ class _Walker:
                 inline[name] = value
             elif child.type not in _REDIRECTS:
                 words.append(self._word(_word_node(child)))
-            yield from (cmd for sub in _substitutions(child) for cmd in self._visit_children(sub))
+            yield from self._visit_substitutions(child)
         words.extend(self._words_after_redirects(node))
         wrapped_env, argv = unwrap(tuple(words))
         env = {**self.env, **inline, **wrapped_env}
@@ -253,9 +255,11 @@ class _Walker:
                 extra.extend(self._word(d) for d in redirect.children_by_field_name("destination")[1:])
         return extra
 
-    def _visit_children(self, node: Node) -> Iterator[Command]:
-        for child in node.children:
-            yield from self._visit(child)
+    def _visit_substitutions(self, node: Node) -> Iterator[Command]:
+        """Commands inside ``$(…)`` in a word or assignment: they run before the command does."""
+        for sub in _substitutions(node):
+            for child in sub.children:
+                yield from self._visit(child)
 
     def _declaration(self, node: Node) -> None:
         keyword = node.children[0].type if node.children else ""
@@ -327,7 +331,7 @@ def _unescape(text: str, start: int, end: int, escapable: str | None, out: TextB
         if text[i] == "\\" and i + 1 < end and (escapable is None or text[i + 1] in escapable):
             out.add(text[piece:i], piece)
             if text[i + 1] != "\n":
-                out.add(text[i + 1], i + 1)
+                out.add_escape(text[i + 1], i, 2)
             i += 2
             piece = i
         else:
@@ -350,7 +354,8 @@ def _substitutions(node: Node) -> Iterator[Node]:
     """Command and process substitutions in a word: they run before the command does."""
     if node.type in ("command_substitution", "process_substitution"):
         yield node
-    elif node.type in ("string", "concatenation", "expansion", "command_name", "file_redirect"):
+    elif node.type in ("string", "concatenation", "expansion", "command_name", "file_redirect",
+                       "variable_assignment", "declaration_command", "array"):
         for child in node.named_children:
             yield from _substitutions(child)
 
@@ -372,12 +377,10 @@ def _decode_json(raw: str, origin: int, parent: SourceMap) -> tuple[str, SourceM
     while i < len(raw):
         if raw[i] == "\\" and i + 1 < len(raw):
             out.add(raw[piece:i], origin + piece)
-            if raw[i + 1] == "u" and i + 6 <= len(raw):
-                out.add(chr(int(raw[i + 2 : i + 6], 16)), origin + i)
-                i += 6
-            else:
-                out.add(_JSON_ESCAPES.get(raw[i + 1], raw[i + 1]), origin + i)
-                i += 2
+            width = 6 if raw[i + 1] == "u" and i + 6 <= len(raw) else 2
+            char = chr(int(raw[i + 2 : i + 6], 16)) if width == 6 else _JSON_ESCAPES.get(raw[i + 1], raw[i + 1])
+            out.add_escape(char, origin + i, width)
+            i += width
             piece = i
         else:
             i += 1

@@ -16,12 +16,16 @@ from bisect import bisect_right
 class SourceMap:
     """Piecewise-contiguous map from derived offsets to offsets in a parent text."""
 
-    __slots__ = ("_derived", "_origin", "_parent")
+    __slots__ = ("_derived", "_origin", "_width", "_parent")
 
-    def __init__(self, pieces: list[tuple[int, int]], parent: SourceMap | None = None) -> None:
-        # pieces: (derived_start, origin_start), sorted, first derived_start == 0
+    def __init__(self, pieces: list[tuple[int, int]], parent: SourceMap | None = None,
+                 widths: dict[int, int] | None = None) -> None:
+        # pieces: (derived_start, origin_start), sorted, first derived_start == 0;
+        # widths: derived offset -> source length of a one-character piece decoded from an
+        # escape (``\\"``, ``\\u006c``), so a range ending on it ends after the whole escape.
         self._derived = [d for d, _ in pieces] or [0]
         self._origin = [o for _, o in pieces] or [0]
+        self._width = widths or {}
         self._parent = parent
 
     def _local(self, i: int) -> int:
@@ -41,26 +45,34 @@ class SourceMap:
         """
         if i <= 0:
             return self.start(0)
-        local = self._local(i - 1) + 1
+        local = self._local(i - 1) + self._width.get(i - 1, 1)
         return self._parent.end(local) if self._parent else local
 
 
 class TextBuilder:
     """Accumulates derived text piece by piece, remembering each piece's origin."""
 
-    __slots__ = ("_parts", "_pieces", "_length")
+    __slots__ = ("_parts", "_pieces", "_widths", "_length")
 
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._pieces: list[tuple[int, int]] = []
+        self._widths: dict[int, int] = {}
         self._length = 0
+
+    def add_escape(self, char: str, origin: int, width: int) -> None:
+        """One character decoded from the ``width`` source characters at ``origin``."""
+        self._pieces.append((self._length, origin))
+        self._widths[self._length] = width
+        self._parts.append(char)
+        self._length += 1
 
     def add(self, text: str, origin: int) -> None:
         if not text:
             return
         if self._pieces:
             last_d, last_o = self._pieces[-1]
-            if last_o + (self._length - last_d) != origin:
+            if last_d in self._widths or last_o + (self._length - last_d) != origin:
                 self._pieces.append((self._length, origin))
         else:
             self._pieces.append((0, origin))
@@ -68,4 +80,4 @@ class TextBuilder:
         self._length += len(text)
 
     def build(self, parent: SourceMap | None = None) -> tuple[str, SourceMap]:
-        return "".join(self._parts), SourceMap(self._pieces, parent)
+        return "".join(self._parts), SourceMap(self._pieces, parent, self._widths)
