@@ -20,7 +20,6 @@ from pip_cache_lsp.document import Document
 from pip_cache_lsp.files import FileError, Source, decode, discover, read, write_atomic
 from pip_cache_lsp.fix import apply_fixes
 
-
 T = TypeVar("T")
 
 
