@@ -146,3 +146,40 @@ def test_console_script_and_module_agree(tmp_path: Path) -> None:
     by_script = subprocess.run([str(script), "check", str(tmp_path)], capture_output=True, text=True, check=False)
     assert by_module.returncode == by_script.returncode == 1
     assert by_module.stdout == by_script.stdout
+
+
+def test_fifo_is_refused_without_blocking(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fifo = tmp_path / "Dockerfile"
+    os.mkfifo(fifo)
+    (tmp_path / "other.dockerfile").write_text(BAD)
+    code, out, err = run(capsys, "--fix", str(tmp_path))
+    assert code == 2
+    assert err == (f"pip-cache-lsp: error: {fifo}: not a regular file, not checked\n"
+                   "pip-cache-lsp: fixed 1 finding(s) in 1 file(s)\n")
+    assert (tmp_path / "other.dockerfile").read_text() == "FROM python\nRUN pip install --no-cache-dir a\n"
+
+
+def test_directory_symlink_loop_terminates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "Dockerfile").write_text(BAD)
+    (tmp_path / "a" / "loop").symlink_to(tmp_path)
+    code, out, _ = run(capsys, "--format", "json", str(tmp_path))
+    assert code == 1 and [Path(r["path"]) for r in json.loads(out)] == [tmp_path / "a" / "Dockerfile"]
+
+
+def test_file_vanishing_before_the_write(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import pip_cache_lsp.cli as cli
+
+    target = tmp_path / "Dockerfile"
+    target.write_text(BAD)
+    real_write = cli.write_atomic
+
+    def vanish_then_write(path: Path, data: bytes) -> None:
+        path.unlink()
+        real_write(path, data)
+
+    monkeypatch.setattr(cli, "write_atomic", vanish_then_write)
+    code, _, err = run(capsys, "--fix", str(target))
+    assert code == 2 and err.startswith(f"pip-cache-lsp: error: {target}: cannot write")
+    assert list(tmp_path.iterdir()) == [], "nothing recreated, no temporary file left"

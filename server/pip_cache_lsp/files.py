@@ -70,10 +70,13 @@ def decode(data: bytes, name: str) -> Source:
 
 
 def read(path: Path) -> Source:
+    """Read a regular file; a FIFO or device is refused before it is opened (it could block)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise FileError(f"{path}: not a regular file, not checked")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise FileError(f"{path}: no such file") from None
+        raise FileError(f"{path}: no such file (removed while checking?)") from None
     except IsADirectoryError:
         raise FileError(f"{path}: is a directory") from None
     except OSError as exc:
