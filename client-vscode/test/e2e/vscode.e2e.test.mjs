@@ -1,0 +1,266 @@
+// End to end in a real VS Code: code-server (from .tools/, see tests/vscode/install-code-server.sh)
+// installs the built .vsix; Playwright drives Debian's chromium, headless. The test opens a
+// workspace holding a Dockerfile, waits for the diagnostic in the Problems panel, applies the
+// quick fix with Ctrl+., saves, and checks the bytes on disk.
+// Artifacts (screenshots, code-server and extension logs): <repo>/test-artifacts/vscode/.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const EXT_DIR = path.resolve(HERE, '../..');
+const ROOT = path.resolve(EXT_DIR, '..');
+const VSIX = path.join(EXT_DIR, 'pip-cache-lsp.vsix');
+const CODE_SERVER = process.env.CODE_SERVER ?? path.join(ROOT, '.tools/code-server/node_modules/.bin/code-server');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'vscode');
+const DOCS_IMG = path.join(ROOT, 'docs', 'img', 'vscode-squiggle.png');
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'pip-cache-lsp-vscode-'));
+const TIMEOUT = 90_000; // for each wait: the first start of VS Code and the server is the slow part
+
+const BEFORE = [
+    'FROM python:3.12-slim',
+    'WORKDIR /app',
+    'COPY requirements.txt .',
+    'RUN pip install -r requirements.txt',
+    'RUN pip install --no-cache-dir gunicorn',
+    'CMD ["gunicorn", "app:app"]',
+    '',
+].join('\n');
+const AFTER = BEFORE.replace('RUN pip install -r', 'RUN pip install --no-cache-dir -r');
+
+let server;
+let browser;
+const started = Date.now();
+const log = (msg) => {
+    const line = `[${((Date.now() - started) / 1000).toFixed(1)}s] ${msg}`;
+    console.log(`# ${line}`);
+    fs.appendFileSync(path.join(ARTIFACTS, 'e2e.log'), line + '\n');
+};
+
+function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+async function waitForHttp(url, ms) {
+    const deadline = Date.now() + ms;
+    for (;;) {
+        try {
+            const res = await fetch(url);
+            if (res.status < 500) {
+                return;
+            }
+        } catch {
+            // not listening yet
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`code-server did not answer on ${url}`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+function copyLogs() {
+    const logs = path.join(WORK, 'user-data', 'logs');
+    if (fs.existsSync(logs)) {
+        fs.cpSync(logs, path.join(ARTIFACTS, 'vscode-logs'), { recursive: true });
+    }
+}
+
+before(async () => {
+    fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    assert.ok(fs.existsSync(CODE_SERVER), `code-server not found at ${CODE_SERVER}: run tests/vscode/install-code-server.sh`);
+    assert.ok(fs.existsSync(VSIX), `${VSIX} not built: run make vsix`);
+    assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} not found: apt-get install chromium`);
+
+    const userData = path.join(WORK, 'user-data');
+    const extensions = path.join(WORK, 'extensions');
+    const workspace = path.join(WORK, 'workspace');
+    fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+    fs.mkdirSync(workspace, { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'Dockerfile'), BEFORE);
+    fs.writeFileSync(path.join(workspace, 'requirements.txt'), 'gunicorn\n');
+    fs.writeFileSync(
+        path.join(userData, 'User', 'settings.json'),
+        JSON.stringify(
+            {
+                'security.workspace.trust.enabled': false,
+                'workbench.startupEditor': 'none',
+                'workbench.tips.enabled': false,
+                'workbench.enableExperiments': false,
+                'workbench.colorTheme': 'Default Dark Modern',
+                'telemetry.telemetryLevel': 'off',
+                'update.mode': 'none',
+                'extensions.autoCheckUpdates': false,
+                'extensions.autoUpdate': false,
+                'extensions.ignoreRecommendations': true,
+                'chat.commandCenter.enabled': false,
+                'files.autoSave': 'off',
+                'git.enabled': false,
+                'git.openRepositoryInParentFolders': 'never',
+                'window.commandCenter': false,
+                'editor.minimap.enabled': false,
+                'editor.fontSize': 15,
+                'pipCacheLsp.trace.server': 'messages',
+            },
+            null,
+            2,
+        ),
+    );
+    const config = path.join(WORK, 'config.yaml');
+    fs.writeFileSync(config, 'auth: none\ncert: false\n');
+    const common = ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions];
+
+    const t0 = Date.now();
+    const install = spawnSync(CODE_SERVER, [...common, '--install-extension', VSIX, '--force'], { encoding: 'utf8', timeout: 120_000 });
+    fs.writeFileSync(path.join(ARTIFACTS, 'install-extension.log'), `${install.stdout}\n${install.stderr}`);
+    assert.equal(install.status, 0, `--install-extension failed: ${install.stderr}`);
+    const listed = spawnSync(CODE_SERVER, [...common, '--list-extensions', '--show-versions'], { encoding: 'utf8' });
+    assert.match(listed.stdout, /pip-cache-lsp\.pip-cache-lsp@/, 'the extension is installed');
+    log(`installed ${path.basename(VSIX)} in ${Date.now() - t0} ms: ${listed.stdout.trim()}`);
+
+    const port = await freePort();
+    const out = fs.openSync(path.join(ARTIFACTS, 'code-server.log'), 'w');
+    server = spawn(
+        CODE_SERVER,
+        [...common, '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+            '--disable-getting-started-override', workspace],
+        { stdio: ['ignore', out, out], detached: true, env: { ...process.env, VSCODE_PROXY_URI: '' } },
+    );
+    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
+    log(`code-server up on port ${port}`);
+
+    browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+            '--no-first-run', '--disable-dev-shm-usage'],
+    });
+    test.workspace = { workspace, url };
+});
+
+after(async () => {
+    copyLogs();
+    await browser?.close().catch(() => undefined);
+    if (server?.pid) {
+        try {
+            process.kill(-server.pid, 'SIGTERM'); // code-server, its extension host and the language server
+        } catch {
+            // already gone
+        }
+    }
+    fs.rmSync(WORK, { recursive: true, force: true });
+});
+
+test('diagnostic, quick fix and save in VS Code (code-server)', { timeout: 6 * 60_000 }, async () => {
+    const { workspace, url } = test.workspace;
+    const file = path.join(workspace, 'Dockerfile');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const consoleLines = [];
+    page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+    const shot = async (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+    try {
+        await page.goto(url);
+        await page.waitForSelector('.monaco-workbench .part.editor', { timeout: TIMEOUT });
+        await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: TIMEOUT });
+        log('workbench loaded');
+
+        // Open the Dockerfile from Quick Open.
+        await page.keyboard.press('Control+P');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: TIMEOUT });
+        await page.keyboard.type('Dockerfile');
+        await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: TIMEOUT });
+        await page.keyboard.press('Enter');
+        await page.waitForSelector('.monaco-editor .view-lines', { timeout: TIMEOUT });
+        log('Dockerfile open');
+
+        // The squiggle: exactly one warning, on the line without the flag.
+        const squiggle = page.locator('.monaco-editor .squiggly-warning');
+        await squiggle.first().waitFor({ state: 'attached', timeout: TIMEOUT });
+        log(`squiggle shown (${await squiggle.count()})`);
+        assert.equal(await squiggle.count(), 1);
+
+        // The Problems panel lists it, from pip-cache-lsp.
+        await page.keyboard.press('Control+Shift+M');
+        const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'no-cache-dir' });
+        await row.first().waitFor({ timeout: TIMEOUT });
+        const problem = (await row.first().innerText()).replace(/\s+/g, ' ');
+        log(`Problems panel: ${problem}`);
+        assert.match(problem, /pip-cache-lsp/);
+        assert.match(problem, /pip-no-cache-dir/);
+        assert.match(problem, /\[Ln 4, Col \d+\]/);
+
+        // Hover the squiggle for the screenshot of the README.
+        await page.keyboard.press('Control+1'); // focus the editor
+        const box = await squiggle.first().boundingBox();
+        await page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+        await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible', timeout: 15_000 }).catch(() => log('no hover shown'));
+        await page.waitForTimeout(500);
+        await shot('squiggle');
+        if (process.env.UPDATE_DOCS_IMG === '1' || !fs.existsSync(DOCS_IMG)) {
+            fs.mkdirSync(path.dirname(DOCS_IMG), { recursive: true });
+            fs.copyFileSync(path.join(ARTIFACTS, 'squiggle.png'), DOCS_IMG);
+            log(`wrote ${path.relative(ROOT, DOCS_IMG)}`);
+        }
+        await page.mouse.move(5, 700);
+
+        // Go to the problem (F8 puts the cursor on it), then Ctrl+. and the quick fix.
+        await page.keyboard.press('Control+1');
+        await page.keyboard.press('F8');
+        await page.waitForSelector('.marker-widget', { timeout: 15_000 }).catch(() => undefined);
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+.');
+        const action = page.locator('.action-widget .monaco-list-row', { hasText: '--no-cache-dir' });
+        await action.first().waitFor({ state: 'visible', timeout: TIMEOUT });
+        const actions = (await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map((t) => t.trim());
+        log(`code actions: ${JSON.stringify(actions)}`);
+        await shot('quick-fix-menu');
+        // Keyboard, as a user would: the preferred fix comes focused; move to it if not, then Enter.
+        for (let i = 0; i < actions.length; i++) {
+            const focused = await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label');
+            if (focused?.includes('--no-cache-dir')) {
+                break;
+            }
+            await page.keyboard.press('ArrowDown');
+        }
+        assert.match(await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label'), /^Add --no-cache-dir/);
+        await page.keyboard.press('Enter');
+
+        // The editor changes, the squiggle goes; save and check the bytes.
+        await page.waitForFunction(
+            () => [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.replace(/\u00a0/g, ' ').includes('pip install --no-cache-dir -r')),
+            undefined,
+            { timeout: TIMEOUT },
+        );
+        await squiggle.first().waitFor({ state: 'detached', timeout: TIMEOUT });
+        log('fix applied, squiggle gone');
+        await page.keyboard.press('Control+S');
+        const deadline = Date.now() + TIMEOUT;
+        while (fs.readFileSync(file, 'utf8') !== AFTER && Date.now() < deadline) {
+            await page.waitForTimeout(200);
+        }
+        await shot('fixed');
+        assert.equal(fs.readFileSync(file, 'utf8'), AFTER, 'the saved Dockerfile has the flag, and nothing else changed');
+        assert.deepEqual(fs.readFileSync(file), Buffer.from(AFTER, 'utf8'));
+        log('saved file has the expected bytes');
+    } catch (error) {
+        await shot('failure').catch(() => undefined);
+        fs.writeFileSync(path.join(ARTIFACTS, 'browser-console.log'), consoleLines.join('\n'));
+        throw error;
+    }
+});
