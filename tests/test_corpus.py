@@ -1,11 +1,13 @@
 """Every real-world Dockerfile of the shared corpus: no crash, and fixing leaves nothing.
 
 The corpus belongs to its projects and is not in this repository; the test
-reads it where the workplace provides it (``../shared/corpus``) and skips elsewhere.
+reads it where the workplace provides it (``../shared/corpus`` next to the clone, or
+``$PIP_CACHE_LSP_CORPUS``) and skips elsewhere.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,8 @@ from pip_cache_lsp.document import Document
 from pip_cache_lsp.files import FileError, read
 from pip_cache_lsp.fix import apply_fixes
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "files"
+CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+CORPUS = CORPUS / "files"
 FILES = sorted(CORPUS.iterdir()) if CORPUS.is_dir() else []
 
 

@@ -8,9 +8,6 @@ that the fixed text is clean and that fixing is idempotent.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 
 from pip_cache_lsp.document import Document
@@ -223,19 +220,38 @@ def test_finding_knows_where_an_ignore_comment_goes() -> None:
     assert (finding.instruction_at, finding.indent) == (14, "    ")
 
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "pip_install_keeping_cached_packages.md"
+# The compliant and non-compliant examples of the KICS query (f2f903fb-…), verbatim.
+SEED_COMPLIANT = """FROM python:3
+RUN pip install --no-cache-dir --upgrade pip && \\
+    pip install --no-cache-dir nibabel pydicom matplotlib pillow && \\
+    pip install --no-cache-dir med2image
+RUN pip3 install --no-cache-dir requests=2.7.0
+RUN ["pip3", "install", "requests=2.7.0", "--no-cache-dir"]
+CMD ["cat", "/etc/os-release"]
+"""
+SEED_NONCOMPLIANT = """FROM python:3
+RUN pip install --upgrade pip && \\
+    pip install nibabel pydicom matplotlib pillow && \\
+    pip install med2image
+CMD ["cat", "/etc/os-release"]
+
+FROM python:3.1
+RUN pip install --upgrade pip
+RUN python -m pip install nibabel pydicom matplotlib pillow
+RUN pip3 install requests=2.7.0
+RUN ["pip3", "install", "requests=2.7.0"]
+CMD ["cat", "/etc/os-release"]
+"""
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed text not present")
 def test_seed_examples() -> None:
-    compliant, noncompliant = re.findall(r"```dockerfile\n(.*?)```", SEED.read_text(), re.DOTALL)[-2:]
-    assert Document(compliant).findings() == []
-    doc = Document(noncompliant)
-    lines = noncompliant.splitlines()
-    assert [(line, lines[line][col:end]) for line, col, _, end in ranges(doc)] == [
-        (1, "pip install"), (2, "pip install"), (3, "pip install"), (7, "pip install"),
-        (8, "python -m pip install"), (9, "pip3 install"), (10, '"pip3", "install"'),
-    ]
+    assert Document(SEED_COMPLIANT).findings() == []
+    doc = Document(SEED_NONCOMPLIANT)
+    assert ranges(doc) == [(1, 4, 1, 15), (2, 4, 2, 15), (3, 4, 3, 15), (7, 4, 7, 15), (8, 4, 8, 25),
+                           (9, 4, 9, 16), (10, 5, 10, 22)]
+    fixed = apply_fixes(SEED_NONCOMPLIANT, doc.findings())
+    assert Document(fixed).findings() == []
+    assert 'RUN ["pip3", "install", "--no-cache-dir", "requests=2.7.0"]' in fixed
 
 
 @pytest.mark.parametrize(
