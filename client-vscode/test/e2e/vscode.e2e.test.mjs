@@ -73,6 +73,13 @@ async function waitForHttp(url, ms) {
     }
 }
 
+/** The extension's output channel, as VS Code writes it to the log folder. */
+function extensionLog() {
+    const logs = path.join(WORK, 'user-data', 'logs');
+    const found = fs.existsSync(logs) ? fs.readdirSync(logs, { recursive: true }).filter((f) => f.endsWith('pip-cache-lsp.log')) : [];
+    return found.map((f) => fs.readFileSync(path.join(logs, f), 'utf8')).join('\n');
+}
+
 function copyLogs() {
     const logs = path.join(WORK, 'user-data', 'logs');
     if (fs.existsSync(logs)) {
@@ -217,7 +224,32 @@ test('diagnostic, quick fix and save in VS Code (code-server)', { timeout: 6 * 6
             fs.copyFileSync(path.join(ARTIFACTS, 'squiggle.png'), DOCS_IMG);
             log(`wrote ${path.relative(ROOT, DOCS_IMG)}`);
         }
-        await page.mouse.move(5, 700);
+        await page.mouse.move(700, 400);
+
+        // Settings apply live (workspace/didChangeConfiguration): the warning becomes an error.
+        // (Workspace settings: the user settings file of code-server is not watched for changes.)
+        fs.mkdirSync(path.join(workspace, '.vscode'));
+        fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'pipCacheLsp.severity': 'error' }));
+        const errorSquiggle = page.locator('.monaco-editor .squiggly-error');
+        await errorSquiggle.first().waitFor({ state: 'attached', timeout: TIMEOUT });
+        await squiggle.first().waitFor({ state: 'detached', timeout: TIMEOUT });
+        log('severity changed live to error');
+
+        // "pip-cache-lsp: Restart Server" from the Command Palette starts a second server.
+        await page.keyboard.press('Control+1');
+        await page.keyboard.press('F1');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: TIMEOUT });
+        await page.keyboard.type('pip-cache-lsp: Restart Server');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Restart Server' }).first().waitFor({ timeout: TIMEOUT });
+        await page.keyboard.press('Enter');
+        const started = () => extensionLog().split('\n').filter((l) => l.includes('server started')).length;
+        const until = Date.now() + TIMEOUT;
+        while (started() < 2 && Date.now() < until) {
+            await page.waitForTimeout(200);
+        }
+        assert.equal(started(), 2, 'the server restarted');
+        await errorSquiggle.first().waitFor({ state: 'attached', timeout: TIMEOUT });
+        log('server restarted from the Command Palette, diagnostic back');
 
         // Go to the problem (F8 puts the cursor on it), then Ctrl+. and the quick fix.
         await page.keyboard.press('Control+1');
@@ -247,7 +279,7 @@ test('diagnostic, quick fix and save in VS Code (code-server)', { timeout: 6 * 6
             undefined,
             { timeout: TIMEOUT },
         );
-        await squiggle.first().waitFor({ state: 'detached', timeout: TIMEOUT });
+        await errorSquiggle.first().waitFor({ state: 'detached', timeout: TIMEOUT });
         log('fix applied, squiggle gone');
         await page.keyboard.press('Control+S');
         const deadline = Date.now() + TIMEOUT;
@@ -258,6 +290,7 @@ test('diagnostic, quick fix and save in VS Code (code-server)', { timeout: 6 * 6
         assert.equal(fs.readFileSync(file, 'utf8'), AFTER, 'the saved Dockerfile has the flag, and nothing else changed');
         assert.deepEqual(fs.readFileSync(file), Buffer.from(AFTER, 'utf8'));
         log('saved file has the expected bytes');
+        assert.match(extensionLog(), /starting bundled server, Python 3\.\d+\.\d+ \(python3, on PATH\)/);
     } catch (error) {
         await shot('failure').catch(() => undefined);
         fs.writeFileSync(path.join(ARTIFACTS, 'browser-console.log'), consoleLines.join('\n'));
