@@ -263,19 +263,29 @@ class Session:
         return [m.message for m in self.client.log_messages[since:] if kind is None or m.type == kind]
 
 
-async def initialize(client: LanguageClient, name: str, options: Any = None,
-                     process_id: int | None = None) -> Session:
+async def initialize(client: LanguageClient, name: str, options: Any = None, process_id: int | None = None,
+                     caps: types.ClientCapabilities | None = None) -> Session:
+    """Initialize as client ``name`` (its capabilities, unless amended ones are given)."""
     await client.initialize_session(types.InitializeParams(
-        capabilities=capabilities(name), initialization_options=options, process_id=process_id))
+        capabilities=caps or capabilities(name), initialization_options=options, process_id=process_id))
     return Session(client, name)
 
 
 @contextlib.asynccontextmanager
-async def fresh_session(name: str, options: Any = None) -> AsyncIterator[Session]:
+async def fresh_session(name: str, options: Any = None,
+                        caps: types.ClientCapabilities | None = None) -> AsyncIterator[Session]:
     """A server of its own (for initializationOptions, or a test that ends the server)."""
     client = await CONFIG.start()
     try:
-        yield await initialize(client, name, options)
+        yield await initialize(client, name, options, caps=caps)
         await client.shutdown_session()
     finally:
-        await client.stop()
+        await stop(client)
+
+
+async def stop(client: LanguageClient) -> None:
+    """pygls's stop() waits for the server to exit; after a failed test it may never, so kill it."""
+    server = client._server
+    if server is not None and server.returncode is None:
+        server.kill()
+    await client.stop()

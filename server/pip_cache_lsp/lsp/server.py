@@ -26,7 +26,7 @@ from pip_cache_lsp import __version__
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.lsp import convert
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
-from pip_cache_lsp.lsp.settings import SECTION, Settings, parse_settings
+from pip_cache_lsp.lsp.settings import KEYS, SECTION, Settings, parse_settings
 from pip_cache_lsp.rule import SOURCE, Finding
 
 logger = logging.getLogger(__name__)
@@ -271,7 +271,7 @@ def _wanted(kind: str, only: list[str] | None) -> bool:
 @guarded()
 def did_change_configuration(ls: PipCacheServer, params: types.DidChangeConfigurationParams) -> None:
     settings = params.settings
-    if isinstance(settings, dict) and (SECTION in settings or {"enable", "severity", "honourEnv"} & settings.keys()):
+    if isinstance(settings, dict) and (SECTION in settings or KEYS & settings.keys()):
         _apply_settings(ls, settings)
     elif _supports(ls.client_capabilities, "workspace", "configuration"):
         ls.workspace_configuration(

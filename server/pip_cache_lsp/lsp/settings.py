@@ -16,6 +16,7 @@ _SEVERITIES = {
     "info": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
 }
+KEYS = frozenset({"enable", "severity", "honourEnv"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +33,13 @@ def parse_settings(raw: Any, warn: Callable[[str], None], base: Settings | None 
     current = base or Settings()
     if raw is None:
         return current
-    if isinstance(raw, dict) and isinstance(raw.get(SECTION), dict):
-        raw = raw[SECTION]
+    if isinstance(raw, dict) and SECTION in raw:
+        raw = raw[SECTION]  # {"pipCacheLsp": "off"} is a mistake to report, not an empty object
     if not isinstance(raw, dict):
         warn(f"ignoring settings that are not an object: {raw!r}")
         return current
+    for key in sorted(raw.keys() - KEYS, key=str):
+        warn(f"ignoring unknown setting {key!r} (known: {', '.join(sorted(KEYS))})")
     enable, severity, honour_env = current.enable, current.severity, current.honour_env
     if "enable" in raw:
         if isinstance(raw["enable"], bool):
