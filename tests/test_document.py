@@ -107,3 +107,27 @@ def test_line_index_edit_pairs_cr_with_inserted_lf() -> None:
     new = "a\r\nb"
     index.edit(new, 2, 2, 1)
     assert index.starts == LineIndex(new).starts == [0, 3]
+
+
+def test_findings_after_a_run_edit_refold_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pip_cache_lsp.document as document
+
+    doc = Document("FROM a\nENV PIP_NO_CACHE_DIR=1\nFROM b\n" + many_runs(50))
+    assert len(doc.findings()) == 50
+    folds = []
+    monkeypatch.setattr(document, "fold", lambda *a: folds.append(a) or [])
+    at = doc.text.index("p7 ") + 2
+    doc.edit(at, at, " --no-cache-dir")
+    assert len(doc.findings()) == 49 and folds == []
+    doc.edit(0, 0, "ARG X\n")  # a stage-changing block: the next findings() refolds
+    doc.findings()
+    assert len(folds) == 1
+
+
+def test_stage_edit_changes_later_findings() -> None:
+    doc = Document("FROM a\nENV PIP_NO_CACHE_DIR=1\n" + many_runs(3))
+    assert doc.findings() == []
+    at = doc.text.index("=1")
+    doc.edit(at, at + 2, "=")
+    assert len(doc.findings()) == 3
+    same_as_fresh(doc)

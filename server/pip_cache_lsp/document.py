@@ -1,19 +1,27 @@
-"""The incremental model of one Dockerfile: text, line index, instruction blocks.
+"""The incremental model of one Dockerfile: text, line index, instruction blocks, findings.
 
 An edit re-parses from the block before it up to the first old block boundary
 after it that the new parse lands on exactly; every block past that point is
-kept, shifted by the edit's length delta (one integer each), together with the
-analysis cached on it.  Only an edit that touches the parser directives at the
-top so that the escape character changes re-parses the whole file.
+kept with the analysis cached on it.  Blocks, line starts and the blocks with
+findings live in :class:`GapList`\\ s, so nothing past the edit is shifted: the
+cost of a keystroke follows the size of the instruction being typed in, not the
+size of the file.
+
+Findings are folded incrementally too: each block remembers the stage
+environment it was checked under, so an edit whose blocks neither change a
+stage (FROM/ENV/ARG/USER) re-checks only its own blocks.  Other edits mark the fold stale and the next :meth:`findings` refolds
+the file (a few dictionary operations per instruction).  Only an edit in the
+parser-directive header that changes the escape character re-parses everything.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
-from pip_cache_lsp.rule import Finding, check
+from pip_cache_lsp.gaplist import GapList
+from pip_cache_lsp.rule import Finding, changes_stage, findings_of, fold, stage_hits
+from pip_cache_lsp.suppress import file_disabled
 from pip_cache_lsp.text import LineIndex
 
 
@@ -32,14 +40,27 @@ class Document:
         self.text = text
         self.lines = LineIndex(text)
         self.directives = Directives()
-        self.blocks: list[Instruction] = []
+        self._blocks: GapList[Instruction] = GapList([], [])
+        self._hits: GapList[Instruction] | None = None  # blocks with findings, when the fold is current
+        self._honour_env = True
         self.last_edit = EditStats()
         self._parse_all()
 
     def _parse_all(self) -> None:
         self.directives = parse_directives(self.text)
-        self.blocks = list(iter_blocks(self.text, self.directives.end, self.directives.escape))
-        self.last_edit = EditStats(len(self.blocks), True)
+        blocks = list(iter_blocks(self.text, self.directives.end, self.directives.escape))
+        self._blocks = GapList([b.start for b in blocks], blocks)
+        self._hits = None
+        self.last_edit = EditStats(len(blocks), True)
+
+    @property
+    def blocks(self) -> list[Instruction]:
+        """Every block in order, with ``start`` brought up to date (O(blocks); not for keystrokes)."""
+        out = []
+        for start, block in self._blocks.pairs(len(self.text)):
+            block.start = start
+            out.append(block)
+        return out
 
     def replace(self, text: str) -> None:
         """Swap in a whole new text (a full-sync change or a resync)."""
@@ -50,49 +71,79 @@ class Document:
     def edit(self, start: int, end: int, new_text: str) -> None:
         """Replace ``text[start:end]`` with ``new_text``; offsets are code points."""
         old = self.text
-        if not 0 <= start <= end <= len(old):
-            raise ValueError(f"edit range {start}..{end} outside document of length {len(old)}")
+        old_length = len(old)
+        if not 0 <= start <= end <= old_length:
+            raise ValueError(f"edit range {start}..{end} outside document of length {old_length}")
         text = old[:start] + new_text + old[end:]
         delta = len(new_text) - (end - start)
         self.text = text
         self.lines.edit(text, start, end, len(new_text))
         first_line = old.rfind("\n", 0, start) + 1
         nl = old.find("\n", end)
-        after = len(old) if nl < 0 else nl + 1  # first old line start past the edit
+        after = old_length if nl < 0 else nl + 1  # first old line start past the edit
         if first_line <= self.directives.end:
             directives = parse_directives(text)
             if directives.escape != self.directives.escape:
                 self._parse_all()
                 return
             self.directives = directives
-        blocks = self.blocks
-        i = bisect_right(blocks, first_line, key=lambda b: b.end)
-        if i > 0 and blocks[i - 1].open_ended:
-            i -= 1
-        resume = blocks[i - 1].end if i > 0 else self.directives.end
-        k = i
+        blocks = self._blocks
+        index = blocks.count_le(first_line, old_length)  # blocks starting at or before the edited line
+        if index:  # the last of them is re-parsed too unless it ends before the edited line
+            last = blocks.item(index - 1)
+            if blocks.key(index - 1, old_length) + last.length > first_line or last.open_ended:
+                index -= 1
+        previous = blocks.item(index - 1) if index else None
+        # Blocks before `keep` (old offsets) stay; parsing resumes at `resume` (new offsets). They
+        # differ only when an edit in the directive header moved where the header ends.
+        keep = blocks.key(index - 1, old_length) + previous.length if previous else 0
+        resume = keep if previous else self.directives.end
+        blocks.splice(keep, keep, [], [], old_length)  # gap at the edit: old blocks after it, in order
+        stop = old_length + 1
         fresh: list[Instruction] = []
-        tail: list[Instruction] = []
+        old_after = blocks.after_gap(old_length)
+        pending = next(old_after, None)
         for block in iter_blocks(text, resume, self.directives.escape):
             if block.start >= after + delta:
-                while k < len(blocks) and blocks[k].start + delta < block.start:
-                    k += 1
-                if k < len(blocks) and blocks[k].start + delta == block.start:
-                    tail = blocks[k:]
-                    for kept in tail:
-                        kept.start += delta
+                while pending is not None and pending[0] + delta < block.start:
+                    pending = next(old_after, None)
+                if pending is not None and pending[0] + delta == block.start:
+                    stop = pending[0]
                     break
             fresh.append(block)
-        self.blocks = blocks[:i] + fresh + tail
+        removed = blocks.splice(keep, stop, [b.start for b in fresh], fresh, old_length)
         self.last_edit = EditStats(len(fresh), False)
+        self._update_fold(keep, stop, removed, fresh, previous, old_length)
+
+    def _prologue_end(self, length: int) -> int:
+        if not len(self._blocks):
+            return length
+        return self._blocks.key(0, length) + self._blocks.item(0).instruction_offset
+
+    def _update_fold(self, start: int, stop: int, removed: list[Instruction], fresh: list[Instruction],
+                     previous: Instruction | None, old_length: int) -> None:
+        """Re-check only the fresh blocks when none of them, old or new, changes a stage."""
+        hits = self._hits
+        if hits is None:
+            return
+        if any(map(changes_stage, removed)) or any(map(changes_stage, fresh)):
+            self._hits = None
+            return
+        stage = previous.cache["stage"] if previous is not None else None
+        with_hits = [b for b in fresh if stage_hits(b, stage, self._honour_env)]  # type: ignore[arg-type]
+        hits.splice(start, stop, [b.start for b in with_hits], with_hits, old_length)
 
     @property
     def prologue(self) -> str:
         """The text before the first instruction: parser directives and file-level comments."""
-        if not self.blocks:
-            return self.text
-        first = self.blocks[0]
-        return self.text[: first.start + first.instruction_offset]
+        return self.text[: self._prologue_end(len(self.text))]
 
     def findings(self, honour_env: bool = True) -> list[Finding]:
-        return check(self.blocks, self.prologue, honour_env)
+        length = len(self.text)
+        if self._hits is None or honour_env != self._honour_env:
+            with_hits = fold(self._blocks.pairs(length), honour_env)
+            self._hits = GapList([start for start, _ in with_hits], [block for _, block in with_hits])
+            self._honour_env = honour_env
+        if file_disabled(self.prologue):
+            return []
+        return [f for start, block in self._hits.pairs(length) for f in findings_of(start, block)]

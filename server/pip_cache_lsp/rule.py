@@ -274,14 +274,22 @@ _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za
 
 
 class _Stage:
-    """The environment a RUN of one stage sees: ENV over ARG, and the user it runs as."""
+    """The environment a RUN of one stage sees: ENV over ARG, and the user it runs as.
+
+    Never changed once a block refers to it: an ENV, ARG or USER makes a new one
+    (:meth:`copy`), so each block can keep the stage it was checked under.
+    """
 
     __slots__ = ("env", "args", "user")
 
-    def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None) -> None:
+    def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None,
+                 args: dict[str, str | None] | None = None) -> None:
         self.env: dict[str, str | None] = env if env is not None else {}
-        self.args: dict[str, str | None] = {}
+        self.args: dict[str, str | None] = args if args is not None else {}
         self.user = user
+
+    def copy(self) -> _Stage:
+        return _Stage(dict(self.env), self.user, dict(self.args))
 
     def get(self, name: str) -> str | None:
         return self.env[name] if name in self.env else self.args.get(name)
@@ -324,40 +332,74 @@ class _Stage:
         return target.endswith(("/.cache/pip", "/.cache")) or target in (".cache/pip", ".cache")
 
 
-def check(instructions: Iterable[Instruction], prologue: str = "", honour_env: bool = True) -> list[Finding]:
-    """Fold stage environments over the blocks and report every offending pip install."""
-    if file_disabled(prologue):
-        return []
-    findings: list[Finding] = []
+def changes_stage(ins: Instruction) -> bool:
+    """Whether a block can change what later RUNs see (FROM, ENV, ARG, USER)."""
+    facts = analyze(ins)
+    return bool(facts.stage_base is not None or facts.env or facts.args or facts.user is not None)
+
+
+def stage_hits(ins: Instruction, stage: _Stage | None, honour_env: bool) -> tuple[PipCall, ...]:
+    """The pip calls of a RUN block that ``stage`` does not exempt; cached on the block."""
+    facts = analyze(ins)
+    if not facts.calls or facts.suppressed:
+        hits: tuple[PipCall, ...] = ()
+    elif not honour_env:
+        hits = facts.calls
+    else:
+        scope = stage or _Stage()
+        hits = tuple(call for call in facts.calls if not scope.covers(call, facts.cache_targets))
+    ins.cache["stage"] = stage
+    ins.cache["hits"] = hits
+    return hits
+
+
+def fold(blocks: Iterable[tuple[int, Instruction]], honour_env: bool) -> list[tuple[int, Instruction]]:
+    """Fold stage environments over every block; returns the blocks that have findings.
+
+    Each block keeps the stage in effect after it (``cache["stage"]``) and its findings
+    (``cache["hits"]``), so an edit that changes no stage re-checks only its own blocks.
+    """
+    with_hits: list[tuple[int, Instruction]] = []
     global_args = _Stage()
     stages: dict[str, _Stage] = {}
     stage: _Stage | None = None
-    for ins in instructions:
+    name: str | None = None
+    for start, ins in blocks:
         facts = analyze(ins)
         if facts.stage_base is not None:
             base = stages.get(facts.stage_base)
             stage = _Stage(dict(base.env), base.user) if base else _Stage()
-            if facts.stage_name:
-                stages[facts.stage_name] = stage
+            name = facts.stage_name
         elif facts.env:
-            stage = stage or _Stage()  # a snippet without FROM: one implicit stage
-            stage.env.update([(name, stage.expand(value)) for name, value in facts.env])
+            stage = stage.copy() if stage else _Stage()  # a snippet without FROM: one implicit stage
+            stage.env.update([(key, stage.expand(value)) for key, value in facts.env])
         elif facts.args:
-            for name, default in facts.args:
-                if stage is None:
-                    global_args.args[name] = global_args.expand(default)
-                else:
-                    stage.args[name] = stage.expand(default) if default is not None else global_args.args.get(name)
+            if stage is None:
+                for key, default in facts.args:
+                    global_args.args[key] = global_args.expand(default)
+            else:
+                stage = stage.copy()
+                for key, default in facts.args:
+                    stage.args[key] = stage.expand(default) if default is not None else global_args.args.get(key)
         elif facts.user is not None:
-            stage = stage or _Stage()
+            stage = stage.copy() if stage else _Stage()
             stage.user = stage.expand(facts.user)
-        elif facts.calls and not facts.suppressed:
-            scope = stage or _Stage()
-            for call in facts.calls:
-                if honour_env and scope.covers(call, facts.cache_targets):
-                    continue
-                findings.append(Finding(
-                    ins.start + call.start, ins.start + call.end, ins.start + call.insert_at, call.insert_text,
-                    ins.start + ins.instruction_offset, ins.indent,
-                ))
-    return findings
+        if name and stage is not None:
+            stages[name] = stage
+        if stage_hits(ins, stage, honour_env):
+            with_hits.append((start, ins))
+    return with_hits
+
+
+def findings_of(start: int, ins: Instruction) -> Iterator[Finding]:
+    """The findings of a folded block that starts at ``start``."""
+    for call in ins.cache["hits"]:  # type: ignore[attr-defined]
+        yield Finding(start + call.start, start + call.end, start + call.insert_at, call.insert_text,
+                      start + ins.instruction_offset, ins.indent)
+
+
+def check(blocks: Iterable[tuple[int, Instruction]], prologue: str = "", honour_env: bool = True) -> list[Finding]:
+    """Every offending pip install of a document given as (start, block) pairs."""
+    if file_disabled(prologue):
+        return []
+    return [f for start, ins in fold(blocks, honour_env) for f in findings_of(start, ins)]

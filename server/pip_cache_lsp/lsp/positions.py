@@ -46,9 +46,9 @@ class PositionCodec:
     def offset(self, doc: Document, position: types.Position) -> int:
         """The offset of ``position``; past a line's end or the text's end it clamps, as LSP says."""
         lines = doc.lines
-        if position.line >= len(lines.starts):
+        if position.line >= lines.line_count:
             return len(doc.text)
-        start = lines.starts[position.line]
+        start = lines.line_start(position.line)
         end = lines.content_end(doc.text, position.line)
         content = doc.text[start:end]
         if self.encoding == UTF32 or content.isascii():

@@ -1,0 +1,101 @@
+"""Offsets that survive edits without being shifted: a gap buffer of positions.
+
+Line starts, instruction blocks and findings are all "things at an offset in
+the text".  After an edit, every one of them past the edit would move, and
+shifting 10,000 of them in Python costs more than the whole rest of a
+keystroke.  A :class:`GapList` keeps the items before the gap with absolute
+offsets and the items after it with their distance from the *end* of the text,
+which an edit at the gap does not change.  Edits happen where the user types,
+so the gap moves rarely, and moving it costs only the items it passes.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class GapList(Generic[T]):
+    """Items sorted by offset; the caller passes the text length to every call that needs it."""
+
+    __slots__ = ("_head_keys", "_head", "_tail_keys", "_tail")
+
+    def __init__(self, keys: list[int], items: list[T]) -> None:
+        self._head_keys = keys
+        self._head = items
+        # Past the gap, reversed: _tail_keys[-1] belongs to the item nearest the gap and holds
+        # its distance from the end, so these distances ascend from index 0.
+        self._tail_keys: list[int] = []
+        self._tail: list[T] = []
+
+    def __len__(self) -> int:
+        return len(self._head) + len(self._tail)
+
+    def key(self, index: int, length: int) -> int:
+        """The offset of item ``index`` (negative indexes count from the end)."""
+        if index < 0:
+            index += len(self)
+        if index < len(self._head):
+            return self._head_keys[index]
+        return length - self._tail_keys[len(self._tail) - 1 - (index - len(self._head))]
+
+    def item(self, index: int) -> T:
+        if index < 0:
+            index += len(self)
+        if index < len(self._head):
+            return self._head[index]
+        return self._tail[len(self._tail) - 1 - (index - len(self._head))]
+
+    def count_le(self, offset: int, length: int) -> int:
+        """How many items sit at or before ``offset``."""
+        if self._head_keys and self._head_keys[-1] > offset:
+            return bisect_right(self._head_keys, offset)
+        return len(self._head) + len(self._tail) - bisect_left(self._tail_keys, length - offset)
+
+    def count_lt(self, offset: int, length: int) -> int:
+        """How many items sit strictly before ``offset``."""
+        if self._head_keys and self._head_keys[-1] >= offset:
+            return bisect_left(self._head_keys, offset)
+        return len(self._head) + len(self._tail) - bisect_right(self._tail_keys, length - offset)
+
+    def _move_gap(self, index: int, length: int) -> None:
+        head_keys, head, tail_keys, tail = self._head_keys, self._head, self._tail_keys, self._tail
+        while len(head) > index:
+            tail_keys.append(length - head_keys.pop())
+            tail.append(head.pop())
+        while len(head) < index:
+            head_keys.append(length - tail_keys.pop())
+            head.append(tail.pop())
+
+    def splice(self, start: int, stop: int, keys: list[int], items: list[T], old_length: int) -> list[T]:
+        """Replace the items at offsets ``[start, stop)`` of the old text by new ones.
+
+        ``keys`` are offsets in the new text; everything past ``stop`` must be text the
+        edit did not touch, so its distance from the end still holds.  Returns the
+        removed items.
+        """
+        self._move_gap(self.count_lt(start, old_length), old_length)
+        removed: list[T] = []
+        while self._tail and old_length - self._tail_keys[-1] < stop:
+            self._tail_keys.pop()
+            removed.append(self._tail.pop())
+        self._head_keys.extend(keys)
+        self._head.extend(items)
+        return removed
+
+    def after_gap(self, length: int) -> Iterator[tuple[int, T]]:
+        """Items past the gap, nearest first, with their offsets."""
+        keys, items = self._tail_keys, self._tail
+        for index in range(len(items) - 1, -1, -1):
+            yield length - keys[index], items[index]
+
+    def pairs(self, length: int) -> Iterator[tuple[int, T]]:
+        """Every (offset, item), in order."""
+        yield from zip(self._head_keys, self._head)
+        yield from self.after_gap(length)
+
+    def last_before_gap(self) -> T | None:
+        return self._head[-1] if self._head else None
