@@ -3,14 +3,15 @@
 An edit re-parses from the block before it up to the first old block boundary
 after it that the new parse lands on exactly; every block past that point is
 kept with the analysis cached on it.  Blocks, line starts and the blocks with
-findings live in :class:`GapList`\\ s, so nothing past the edit is shifted: the
+findings each live in a :class:`GapList`, so nothing past the edit is shifted: the
 cost of a keystroke follows the size of the instruction being typed in, not the
 size of the file.
 
 Findings are folded incrementally too: each block remembers the stage
-environment it was checked under, so an edit whose blocks neither change a
-stage (FROM/ENV/ARG/USER) re-checks only its own blocks.  Other edits mark the fold stale and the next :meth:`findings` refolds
-the file (a few dictionary operations per instruction).  Only an edit in the
+environment it was checked under, so an edit whose blocks change no stage
+(FROM/ENV/ARG/USER) re-checks only its own blocks.  Other edits mark the fold
+stale and the next :meth:`findings` refolds the file (a few dictionary
+operations per instruction).  Only an edit in the
 parser-directive header that changes the escape character re-parses everything.
 """
 

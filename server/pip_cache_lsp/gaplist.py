@@ -94,7 +94,7 @@ class GapList(Generic[T]):
 
     def pairs(self, length: int) -> Iterator[tuple[int, T]]:
         """Every (offset, item), in order."""
-        yield from zip(self._head_keys, self._head)
+        yield from zip(self._head_keys, self._head, strict=True)
         yield from self.after_gap(length)
 
     def last_before_gap(self) -> T | None:
