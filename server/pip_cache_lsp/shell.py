@@ -182,33 +182,31 @@ class _Walker:
         tree = _PARSER.parse(self.data)
         yield from self._visit(tree.root_node)
 
-    def _visit(self, node: Node) -> Iterator[Command]:
-        kind = node.type
-        if kind == "command":
-            yield from self._command(node)
-            return
-        if kind == "declaration_command":
-            yield from self._visit_substitutions(node)
-            self._declaration(node)
-            return
-        if kind == "unset_command":
-            for child in node.named_children:
-                name = self._value(child)
-                if name:
-                    self.env[name] = ""
-                    self.shell_vars.pop(name, None)
-            return
-        if kind == "variable_assignment" and node.parent is not None and node.parent.type != "command":
-            yield from self._visit_substitutions(node)
-            name, value = self._assignment(node)
-            self.shell_vars[name] = value
-            if name in self.env:
-                self.env[name] = value
-            return
-        if kind in ("comment", "heredoc_body", "string_content", "raw_string", "word"):
-            return
-        for child in node.children:
-            yield from self._visit(child)
+    def _visit(self, root: Node) -> Iterator[Command]:
+        # Pre-order with an explicit stack: ``a && b && ...`` nests one level per operator.
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind == "command":
+                yield from self._command(node)
+            elif kind == "declaration_command":
+                yield from self._visit_substitutions(node)
+                self._declaration(node)
+            elif kind == "unset_command":
+                for child in node.named_children:
+                    name = self._value(child)
+                    if name:
+                        self.env[name] = ""
+                        self.shell_vars.pop(name, None)
+            elif kind == "variable_assignment" and node.parent is not None and node.parent.type != "command":
+                yield from self._visit_substitutions(node)
+                name, value = self._assignment(node)
+                self.shell_vars[name] = value
+                if name in self.env:
+                    self.env[name] = value
+            elif kind not in ("comment", "heredoc_body", "string_content", "raw_string", "word"):
+                stack.extend(reversed(node.children))
 
     def _command(self, node: Node) -> Iterator[Command]:
         inline: dict[str, str | None] = {}
@@ -345,19 +343,25 @@ _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution"
 
 
 def _has_expansion(node: Node) -> bool:
-    if node.type in _EXPANSIONS:
-        return True
-    return any(_has_expansion(c) for c in node.named_children)
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node.type in _EXPANSIONS:
+            return True
+        stack.extend(node.named_children)
+    return False
 
 
 def _substitutions(node: Node) -> Iterator[Node]:
     """Command and process substitutions in a word: they run before the command does."""
-    if node.type in ("command_substitution", "process_substitution"):
-        yield node
-    elif node.type in ("string", "concatenation", "expansion", "command_name", "file_redirect",
-                       "variable_assignment", "declaration_command", "array"):
-        for child in node.named_children:
-            yield from _substitutions(child)
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node.type in ("command_substitution", "process_substitution"):
+            yield node
+        elif node.type in ("string", "concatenation", "expansion", "command_name", "file_redirect",
+                           "variable_assignment", "declaration_command", "array"):
+            stack.extend(reversed(node.named_children))
 
 
 def _word_node(node: Node) -> Node:
