@@ -10,6 +10,7 @@ diagnostics the way the client would -- pushed or pulled.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -203,12 +204,20 @@ class Session:
         self.change_raw(uri, self.versions[uri], changes)
         return self.versions[uri]
 
+    def send_raw(self, message: dict[str, Any]) -> None:
+        """Write a JSON-RPC message straight to the server's stdin, unchecked (for malformed params)."""
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        self.client._server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
     def edit(self, uri: str, start: int, end: int, new: str) -> int:
         return self.edits(uri, (start, end, new))
 
     def apply(self, uri: str, edits: Sequence[types.TextEdit]) -> str:
-        """Apply a code action's TextEdits like an editor: locally, then as one didChange
-        holding them last-to-first (so each range is still valid when it is applied)."""
+        """Apply a code action's TextEdits like an editor does.
+
+        Locally, then as one didChange holding them last-to-first (so each range is
+        still valid when it is applied).
+        """
         text = self.texts[uri]
         self.texts[uri] = apply_edits(text, edits, self.encoding)
         ordered = sorted(edits, key=lambda e: offset(text, e.range.start, self.encoding), reverse=True)

@@ -7,8 +7,11 @@ and the server's diagnostics afterwards must agree with the new text.
 
 from __future__ import annotations
 
+import pytest
 from lsprotocol import types
 from lsputil import FIX_ALL_KIND, Session, as_json, position, r, span
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 FIX_TITLE = "Add --no-cache-dir"
 FIX_ALL_TITLE = "Add --no-cache-dir to every pip install"

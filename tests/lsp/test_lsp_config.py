@@ -9,6 +9,8 @@ import pytest
 from lsprotocol import types
 from lsputil import Session, capabilities, fresh_session
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
 ENV_COVERED = "FROM python\nENV PIP_NO_CACHE_DIR=1\nRUN pip install a\n"
 PLAIN = "FROM python\nRUN pip install b\n"
 Severity = types.DiagnosticSeverity

@@ -12,6 +12,8 @@ import pytest
 from lsprotocol import types
 from lsputil import Session, diagnostic, r
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
 LINE = 'RUN echo "café 🐍 naïve" && pip install x'
 TEXT = f"FROM python\n{LINE}\nRUN pip install y\n"
 COLUMNS = {"utf-32": (27, 38), "utf-16": (28, 39), "utf-8": (32, 43)}

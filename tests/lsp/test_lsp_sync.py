@@ -7,8 +7,11 @@ and a utf-32-only client (push).
 
 from __future__ import annotations
 
+import pytest
 from lsprotocol import types
 from lsputil import Session
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 BASE = "FROM python\nRUN pip install x\n"
 FLAG = "--no-cache-dir"
@@ -49,8 +52,10 @@ async def test_open_change_close_publishes_with_versions(session: Session):
 
 
 async def test_typing_flag_clears_finding_from_unambiguous_prefix_no_ca(session: Session):
-    """Keystroke by keystroke: the finding stays until the word is one pip's optparse
-    resolves to --no-cache-dir (``--no-ca`` and longer are unique prefixes), then goes."""
+    """Keystroke by keystroke: the finding stays until pip would take the word as the flag.
+
+    pip's optparse resolves unique prefixes: ``--no-ca`` and longer mean --no-cache-dir.
+    """
     u = uri("typing")
     session.open(u, BASE)
     await session.diagnostics(u)
@@ -134,8 +139,10 @@ async def test_full_text_change_replaces_document(session: Session):
 
 
 async def test_pull_client_gets_no_pushes_and_result_ids(session: Session):
-    """A pull client (Neovim) is answered on textDocument/diagnostic, never pushed to;
-    a push client gets the same answer when it asks anyway."""
+    """A pull client (Neovim) is answered on textDocument/diagnostic and never pushed to.
+
+    A push client gets the same answer when it asks anyway.
+    """
     u = uri("pull")
     session.open(u, BASE)
     pushed = await session.take(u)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient, client_capabilities
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 URI = "file:///work/Dockerfile"
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams, JsonRpcMethodNotFound
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -71,6 +72,7 @@ class PipCacheServer(LanguageServer):
         self.settings = Settings()
         self.codec = PositionCodec(UTF16)
         self.pull = False  # the client asks for diagnostics; never push to it then
+        self.shutdown_requested = False  # LSP: exit without shutdown first means exit code 1
 
     def log(self, message: str, level: types.MessageType = types.MessageType.Log) -> None:
         logger.log(logging.ERROR if level == types.MessageType.Error else logging.INFO, message)
@@ -80,7 +82,17 @@ class PipCacheServer(LanguageServer):
             logger.debug("could not send log message", exc_info=True)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
-        """pygls would pop up 'Error in server'; a log line is enough for a linter."""
+        """pygls would pop up 'Error in server'; a log line is enough for a linter.
+
+        An unknown method or malformed params are the client's mistake (pygls has already
+        answered the error), so they are warnings, not internal errors.
+        """
+        if isinstance(error, JsonRpcMethodNotFound):
+            self.log(f"unknown method: {error}; answered MethodNotFound", types.MessageType.Warning)
+            return
+        if isinstance(error, JsonRpcInvalidParams):  # the cause names the message type
+            self.log(f"ignoring a message with invalid params: {error.__cause__ or error}", types.MessageType.Warning)
+            return
         self.log(f"pip-cache-lsp internal error ({type(error).__name__}): {error}", types.MessageType.Error)
 
     # -- diagnostics ---------------------------------------------------------------------
@@ -157,6 +169,12 @@ def initialized(ls: PipCacheServer, params: types.InitializedParams) -> None:
            f"{'pull' if ls.pull else 'push'} diagnostics, {ls.settings}")
 
 
+@server.feature(types.SHUTDOWN)
+@guarded()
+def shutdown(ls: PipCacheServer, params: None) -> None:
+    ls.shutdown_requested = True
+
+
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 @guarded()
 def did_open(ls: PipCacheServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -178,18 +196,28 @@ def did_change(ls: PipCacheServer, params: types.DidChangeTextDocumentParams) ->
                types.MessageType.Warning)
     try:
         for change in params.content_changes:
-            if isinstance(change, types.TextDocumentContentChangePartial):
-                start = ls.codec.offset(entry.doc, change.range.start)
-                end = ls.codec.offset(entry.doc, change.range.end)
-                if start > end:
-                    raise ValueError(f"range end {change.range.end} before start {change.range.start}")
-                entry.doc.edit(start, end, change.text)
-            else:
-                entry.doc.replace(change.text)
+            _apply_change(ls, uri, entry.doc, change)
     finally:
         entry.version = version
         entry.revision += 1
         ls.publish(uri)
+
+
+def _apply_change(ls: PipCacheServer, uri: str, doc: Document, change: types.TextDocumentContentChangeEvent) -> None:
+    """Apply one content change; a reversed range counts as the span it names.
+
+    It is most likely a backwards selection, and refusing it would leave our text
+    unlike the editor's for good.
+    """
+    if not isinstance(change, types.TextDocumentContentChangePartial):
+        doc.replace(change.text)
+        return
+    start, end = ls.codec.offset(doc, change.range.start), ls.codec.offset(doc, change.range.end)
+    if start > end:
+        ls.log(f"didChange for {uri}: reversed range {change.range}; applied to the span it names",
+               types.MessageType.Warning)
+        start, end = end, start
+    doc.edit(start, end, change.text)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -308,11 +336,14 @@ def _watch_parent(ls: PipCacheServer, pid: int) -> None:
 
 
 def serve(tcp: str | None = None) -> int:
-    """Run until the client says exit (or goes away)."""
+    """Run until the client says exit (or goes away); 0 only after a shutdown request.
+
+    pygls swallows the SystemExit carrying LSP's exit code, so it is decided here.
+    """
     logging.basicConfig(level=logging.WARNING, format="pip-cache-lsp: %(levelname)s %(message)s")
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
-    return 0
+    return 0 if server.shutdown_requested else 1
