@@ -168,3 +168,15 @@ async def test_no_actions_for_ranges_touching_no_finding(session: Session):
     assert await session.actions(clean, r(0, 0, 2, 0)) == []
     assert await session.actions(clean, r(0, 0, 2, 0), only=["source.fixAll"]) == []
     assert await session.actions("file:///w/actions/never-opened", r(0, 0, 0, 0)) == []
+
+
+async def test_ignore_on_unterminated_last_line_of_crlf_document(session: Session):
+    """No terminator of its own: the comment follows the file's CRLF, not a bare LF."""
+    u = uri("ignore-crlf-last")
+    text = "FROM python\r\n\tRUN pip install c"
+    session.open(u, text)
+    diags = await session.diagnostics(u)
+    action = (await session.actions(u, diags[0].range))[1]
+    assert as_json(action) == as_json(ignore(session, u, diags[0], text.index("\tRUN"), "\t", "\r\n"))
+    assert session.apply(u, action.edit.changes[u]) == f"FROM python\r\n\t{IGNORE}\r\n\tRUN pip install c"
+    assert await session.diagnostics(u) == []

@@ -157,3 +157,36 @@ async def test_pull_client_gets_no_pushes_and_result_ids(session: Session):
     assert isinstance(second, types.RelatedFullDocumentDiagnosticReport)
     assert list(second.items) == session.expected(u, "pip install") and second.result_id != first.result_id
     assert len(await session.take(u)) == (0 if session.pull else 1)
+
+
+async def test_reopened_document_never_reports_unchanged_for_the_old_text(session: Session):
+    """A result id from before a close must not match the reopened document's."""
+    u = uri("reopen")
+    session.open(u, BASE)
+    first = await session.pull_report(u)
+    session.close(u)
+    for n in range(5):  # a fresh entry may land on the freed one's address
+        session.open(u, f"FROM python\nRUN true\nRUN pip install z{n}\n")
+        report = await session.pull_report(u, first.result_id)
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport), n
+        assert list(report.items) == session.expected(u, "pip install")
+        session.close(u)
+    await session.take()
+
+
+async def test_did_save_with_other_text_resyncs(session: Session):
+    """The editor's saved text wins over what the edits produced (logged)."""
+    u = uri("save")
+    session.open(u, BASE)
+    await session.diagnostics(u)
+    before = len(session.client.log_messages)
+    session.texts[u] = "FROM python\nRUN echo saved\nRUN pip3 install q\n"
+    session.client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=u), text=session.texts[u]))
+    assert await session.diagnostics(u) == session.expected(u, "pip3 install")
+    assert [m for m in session.logs(before, types.MessageType.Warning) if "resynced" in m]
+    session.client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=u), text=session.texts[u]))
+    assert await session.take(u) == []  # same text: nothing to do
+    session.edit(u, 0, 0, "# more\n")
+    assert await session.diagnostics(u) == session.expected(u, "pip3 install")

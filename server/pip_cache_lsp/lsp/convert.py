@@ -35,8 +35,16 @@ def fix_edit(doc: Document, codec: PositionCodec, finding: Finding) -> types.Tex
 def ignore_edit(doc: Document, codec: PositionCodec, finding: Finding) -> types.TextEdit:
     """A comment line above the instruction, indented like it, ending like the file's lines."""
     at = finding.instruction_at
-    line_end = "\r\n" if doc.text.find("\r\n", at) == doc.text.find("\n", at) - 1 >= 0 else "\n"
-    return types.TextEdit(range=codec.range(doc, at, at), new_text=f"{finding.indent}{IGNORE_COMMENT}{line_end}")
+    return types.TextEdit(range=codec.range(doc, at, at),
+                          new_text=f"{finding.indent}{IGNORE_COMMENT}{_line_end(doc.text, at)}")
+
+
+def _line_end(text: str, at: int) -> str:
+    """The terminator of the line at ``at``; for an unterminated last line, the one before it."""
+    nl = text.find("\n", at)
+    if nl < 0:
+        nl = text.rfind("\n", 0, at)
+    return "\r\n" if nl > 0 and text[nl - 1] == "\r" else "\n"
 
 
 def workspace_edit(uri: str, edits: list[types.TextEdit]) -> types.WorkspaceEdit:

@@ -9,12 +9,13 @@ copy of its own before our handler runs; we never read that copy, so
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lsprotocol import types
@@ -53,13 +54,23 @@ class _Protocol(LanguageServerProtocol):
             yield handler, (params,), None
 
 
+_revisions = itertools.count(1)
+
+
 @dataclass(slots=True)
 class OpenDocument:
-    """An open editor buffer: the model, the client's version, and a revision for pull results."""
+    """An open editor buffer: the model, the client's version, and a revision for pull results.
+
+    Revisions come from one server-wide counter, so a result id handed out before a
+    close can never match the reopened document (``id()`` of a freed entry can).
+    """
 
     doc: Document
     version: int | None
-    revision: int = 0
+    revision: int = field(default_factory=lambda: next(_revisions))
+
+    def changed(self) -> None:
+        self.revision = next(_revisions)
 
 
 class PipCacheServer(LanguageServer):
@@ -199,7 +210,7 @@ def did_change(ls: PipCacheServer, params: types.DidChangeTextDocumentParams) ->
             _apply_change(ls, uri, entry.doc, change)
     finally:
         entry.version = version
-        entry.revision += 1
+        entry.changed()
         ls.publish(uri)
 
 
@@ -228,7 +239,7 @@ def did_save(ls: PipCacheServer, params: types.DidSaveTextDocumentParams) -> Non
         ls.log(f"{params.text_document.uri}: saved text differs from the edits received; resynced",
                types.MessageType.Warning)
         entry.doc.replace(params.text)
-        entry.revision += 1
+        entry.changed()
         ls.publish(params.text_document.uri)
 
 
@@ -248,7 +259,7 @@ def pull_diagnostics(ls: PipCacheServer, params: types.DocumentDiagnosticParams)
     entry = ls.documents.get(params.text_document.uri)
     if entry is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
-    result_id = f"{id(entry)}:{entry.revision}:{hash(ls.settings)}"
+    result_id = f"{entry.revision}:{hash(ls.settings)}"
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
     return types.RelatedFullDocumentDiagnosticReport(items=ls.diagnostics(entry), result_id=result_id)
