@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types
-from lsputil import Session, diagnostic, r
+from lsputil import CONFIG, Session, diagnostic, r, stop
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -116,3 +116,24 @@ async def test_position_past_line_end_clamps_before_terminator(session: Session,
     session.edit(u, 0, 0, f"RUN pip install q{eol}")  # content check through a further edit
     assert await session.diagnostics(u) == [diagnostic(r(0, 4, 0, 15))]
     assert session.texts[u] == f"RUN pip install q{eol}FROM python{eol}RUN pip install x --no-cache-dir{eol}RUN true{eol}"
+
+
+@pytest.mark.parametrize(("offered", "chosen"), [
+    (None, "utf-16"),  # no general.positionEncodings: LSP's default
+    (["utf-7", "utf-32", "utf-8"], "utf-32"),  # the first one the server knows, in the client's order
+    (["utf-7"], "utf-16"),  # nothing known: the mandatory default
+])
+async def test_encoding_negotiation_is_announced_and_used(offered: list[str] | None, chosen: str):
+    caps = types.ClientCapabilities(general=types.GeneralClientCapabilities(position_encodings=offered))
+    client = await CONFIG.start()
+    try:
+        result = await client.initialize_session(types.InitializeParams(capabilities=caps))
+        assert result.capabilities.position_encoding == chosen
+        session = Session(client, {"utf-16": "vscode", "utf-32": "utf32"}[chosen])  # push, that encoding
+        u = uri(f"negotiated-{chosen}-{len(offered or [])}")
+        session.open(u, TEXT)
+        start, end = COLUMNS[chosen]
+        assert await session.diagnostics(u) == [diagnostic(r(1, start, 1, end)), diagnostic(r(2, 4, 2, 15))]
+        await client.shutdown_session()
+    finally:
+        await stop(client)
