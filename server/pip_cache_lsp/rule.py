@@ -102,6 +102,11 @@ def is_no_cache_flag(word: str | None) -> bool:
     return word is not None and len(word) >= len("--no-ca") and FLAG.startswith(word)
 
 
+def may_be_pip(name: str) -> bool:
+    """A command name that could run pip: ``pip``, ``pip3.12``, ``python3 -m pip``."""
+    return _PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None
+
+
 def pip_install(command: Command) -> PipCall | None:
     """The pip install ``command`` runs without the flag, if any (block-relative offsets)."""
     argv = command.argv
@@ -147,6 +152,8 @@ def analyze(ins: Instruction) -> Facts:
 
 def _analyze(ins: Instruction) -> Facts:
     if ins.keyword == "RUN":
+        if "pip" not in ins.text:  # skip the shell walk; only contrived escapes (p''ip) name pip without "pip"
+            return Facts()
         return Facts(
             calls=tuple(filter(None, map(pip_install, run_commands(ins)))),
             cache_targets=tuple(_cache_targets(ins)),
@@ -171,11 +178,12 @@ def _analyze(ins: Instruction) -> Facts:
 def run_commands(ins: Instruction) -> Iterator[Command]:
     """Every simple command a RUN runs, whatever its form."""
     if ins.exec_form is not None:
-        yield from commands_in_exec([(e.value, e.start, e.end, e.raw) for e in ins.exec_form], ins.logical_map)
+        yield from commands_in_exec([(e.value, e.start, e.end, e.raw) for e in ins.exec_form], ins.logical_map,
+                                    may_be_pip)
         return
     if not ins.heredocs:
         script, smap = ins.logical[ins.command_start :], _offset_map(ins.logical_map, ins.command_start)
-        yield from commands_in_script(script, smap)
+        yield from commands_in_script(script, smap, wanted=may_be_pip)
         return
     # BuildKit runs a lone heredoc as the script itself; otherwise it hands the shell the
     # command line followed by the bodies, and a shell reading one runs it.
@@ -183,19 +191,19 @@ def run_commands(ins: Instruction) -> Iterator[Command]:
         for doc in ins.heredocs:
             script, smap = _heredoc_text(ins, doc).build()
             if not _foreign_shebang(script):
-                yield from commands_in_script(script, smap)
+                yield from commands_in_script(script, smap, wanted=may_be_pip)
         return
     # tree-sitter-bash cannot pair several heredocs on one line with their bodies, so the
     # line is parsed alone and a shell reading stdin gets the body whose marker is nearest
     # to its words (after them, as in `bash <<EOF`, or before, as in `<<EOF bash`).
     script, smap = ins.command, _offset_map(ins.logical_map, ins.command_start)
     markers = [(ins.logical_map.start(doc.marker), doc) for doc in ins.heredocs]
-    for command in commands_in_script(script, smap):
+    for command in commands_in_script(script, smap, wanted=may_be_pip):
         yield command
         if command.argv and reads_script_from_stdin(command.argv):
             start, end = command.argv[0].start, command.argv[-1].end
             at, body = min(markers, key=lambda m: (m[0] - end, 0) if m[0] >= end else (start - m[0], 1))
-            yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env)
+            yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env, may_be_pip)
 
 
 def _heredoc_text(ins: Instruction, doc: Heredoc) -> TextBuilder:

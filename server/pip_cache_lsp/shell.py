@@ -76,12 +76,19 @@ def basename(word: Word) -> str:
     return (word.value or "").rsplit("/", 1)[-1]
 
 
-def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None) -> Iterator[Command]:
-    """The simple commands of a shell script, in source order, nested scripts included."""
-    yield from _Walker(text, smap, dict(env or {})).run()
+def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None,
+                       wanted: Callable[[str], bool] | None = None) -> Iterator[Command]:
+    """The simple commands of a shell script, in source order, nested scripts included.
+
+    With ``wanted``, only commands whose name it accepts (or that are wrappers or shells,
+    which may run such a command) are reported; the words of the others are never
+    decoded, which is most of the walk's cost.
+    """
+    yield from _Walker(text, smap, dict(env or {}), wanted).run()
 
 
-def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap) -> Iterator[Command]:
+def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
+                     wanted: Callable[[str], bool] | None = None) -> Iterator[Command]:
     """The commands of an exec-form array: the array itself, or the script it hands a shell.
 
     Each element is ``(value, token_start, token_end, raw)`` in ``smap``'s
@@ -95,7 +102,7 @@ def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap) -> 
         index = words.index(run[script_at])
         _, start, _, raw = argv[index]
         script, script_map = _decode_json(raw, start + 1, smap)
-        yield from commands_in_script(script, script_map, env)
+        yield from commands_in_script(script, script_map, env, wanted)
 
 
 def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, ...]]:
@@ -169,7 +176,9 @@ def reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
 class _Walker:
     """Walks one tree-sitter parse, keeping the script's exported environment in order."""
 
-    def __init__(self, text: str, smap: SourceMap, env: dict[str, str | None]) -> None:
+    def __init__(self, text: str, smap: SourceMap, env: dict[str, str | None],
+                 wanted: Callable[[str], bool] | None = None) -> None:
+        self.wanted = wanted
         self.text = text
         self.smap = smap
         self.env = env  # exported variables so far
@@ -208,7 +217,21 @@ class _Walker:
             elif kind not in ("comment", "heredoc_body", "string_content", "raw_string", "word"):
                 stack.extend(reversed(node.children))
 
+    def _skipped(self, node: Node) -> bool:
+        if self.wanted is None:
+            return False
+        name = node.child_by_field_name("name")
+        value = self._value(_word_node(name)) if name is not None else None
+        if value is None:
+            return name is not None  # a computed name ($PIP): nothing we could judge
+        base = value.rsplit("/", 1)[-1]
+        return not (base in _WRAPPERS or base in SHELLS or self.wanted(base))
+
     def _command(self, node: Node) -> Iterator[Command]:
+        if self._skipped(node):
+            for child in node.named_children:
+                yield from self._visit_substitutions(child)
+            return
         inline: dict[str, str | None] = {}
         words: list[Word] = []
         for child in node.named_children:
@@ -227,7 +250,7 @@ class _Walker:
             arg_node = self._node_of(node, argv[script_at])
             if arg_node is not None:
                 script, script_map = self._decode(arg_node)
-                yield from commands_in_script(script, script_map, env)
+                yield from commands_in_script(script, script_map, env, self.wanted)
         elif reads_script_from_stdin(argv) and node.parent is not None and node.parent.type == "redirected_statement":
             for redirect in node.parent.children_by_field_name("redirect"):
                 body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
@@ -236,7 +259,7 @@ class _Walker:
                     builder = TextBuilder()
                     builder.add(self.text[start:end], start)
                     script, script_map = builder.build(self.smap)
-                    yield from commands_in_script(script, script_map, env)
+                    yield from commands_in_script(script, script_map, env, self.wanted)
 
     def _words_after_redirects(self, command: Node) -> list[Word]:
         """``pip install a>=1 b`` redirects to ``=1``, and ``b`` is still an argument.
