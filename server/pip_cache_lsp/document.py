@@ -139,7 +139,12 @@ class Document:
         """The text before the first instruction: parser directives and file-level comments."""
         return self.text[: self._prologue_end(len(self.text))]
 
-    def findings(self, honour_env: bool = True) -> list[Finding]:
+    def blocks_with_findings(self, honour_env: bool = True) -> list[tuple[int, Instruction]]:
+        """(start, block) of every block with findings, in order; refolds only when stale.
+
+        Adapters that cache per-block output (the server's serialized diagnostics)
+        iterate these rather than the flat finding list.
+        """
         length = len(self.text)
         if self._hits is None or honour_env != self._honour_env:
             with_hits = fold(self._blocks.pairs(length), honour_env)
@@ -147,4 +152,7 @@ class Document:
             self._honour_env = honour_env
         if file_disabled(self.prologue):
             return []
-        return [f for start, block in self._hits.pairs(length) for f in findings_of(start, block)]
+        return list(self._hits.pairs(length))
+
+    def findings(self, honour_env: bool = True) -> list[Finding]:
+        return [f for start, block in self.blocks_with_findings(honour_env) for f in findings_of(start, block)]

@@ -8,15 +8,20 @@ copy of its own before our handler runs; we never read that copy, so
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
 import itertools
+import json
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcMethodNotFound
@@ -25,33 +30,59 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from pip_cache_lsp import __version__
+from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.lsp import convert
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
 from pip_cache_lsp.lsp.settings import KEYS, SECTION, Settings, parse_settings
-from pip_cache_lsp.rule import SOURCE, Finding
+from pip_cache_lsp.rule import SOURCE, Finding, findings_of
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
+SEVERITY_BY_NAME = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "info": types.DiagnosticSeverity.Information,
+}
+
+
+def _path_of(uri: str) -> Path:
+    parsed = urlparse(uri)
+    return Path(unquote(parsed.path)) if parsed.scheme == "file" else Path("/nonexistent")
 
 
 class _Protocol(LanguageServerProtocol):
-    """pygls's protocol minus its whole-text document store (we keep our own)."""
+    """pygls's protocol minus its whole-text document store (we keep our own).
+
+    These are plain functions, not generators like pygls's own: pygls files the Future
+    of every generator handler under a fresh id and never removes it for a
+    notification, which leaks ~2 kB per keystroke.
+    """
+
+    def _forward(self, method: str, params: Any) -> None:
+        if (handler := self.fm.features.get(method)) is not None:
+            handler(params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):  # type: ignore[override]
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_OPEN)) is not None:
-            yield handler, (params,), None
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> None:  # type: ignore[override]
+        self._forward(types.TEXT_DOCUMENT_DID_OPEN, params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams):  # type: ignore[override]
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
-            yield handler, (params,), None
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> None:  # type: ignore[override]
+        self._forward(types.TEXT_DOCUMENT_DID_CHANGE, params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams):  # type: ignore[override]
-        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
-            yield handler, (params,), None
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:  # type: ignore[override]
+        self._forward(types.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def send_text(self, body: str) -> None:
+        """Frame and write an already-serialized message (``body`` must be ASCII JSON)."""
+        if self.writer is None:
+            return
+        header = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+        result = self.writer.write((header + body).encode(self.CHARSET))
+        if inspect.isawaitable(result):
+            asyncio.ensure_future(result)
 
 
 _revisions = itertools.count(1)
@@ -63,10 +94,13 @@ class OpenDocument:
 
     Revisions come from one server-wide counter, so a result id handed out before a
     close can never match the reopened document (``id()`` of a freed entry can).
+    ``project`` holds the ``[tool.pip-cache-lsp]`` settings of the file's project.
     """
 
+    uri: str
     doc: Document
     version: int | None
+    project: ProjectConfig = field(default_factory=ProjectConfig)
     revision: int = field(default_factory=lambda: next(_revisions))
 
     def changed(self) -> None:
@@ -107,21 +141,50 @@ class PipCacheServer(LanguageServer):
         self.log(f"pip-cache-lsp internal error ({type(error).__name__}): {error}", types.MessageType.Error)
 
     # -- diagnostics ---------------------------------------------------------------------
+    def effective(self, entry: OpenDocument) -> tuple[bool, types.DiagnosticSeverity, bool]:
+        """(enabled, severity, honour_env) for one document: the project's file wins over the editor.
+
+        A team's pyproject settings are what CI applies, so the editor shows the same.
+        """
+        project = entry.project
+        if not self.settings.enable or project.excluded(_path_of(entry.uri)):
+            return False, self.settings.severity, self.settings.honour_env
+        severity = SEVERITY_BY_NAME[project.severity] if project.severity else self.settings.severity
+        honour_env = self.settings.honour_env if project.honour_env is None else project.honour_env
+        return True, severity, honour_env
+
     def findings(self, entry: OpenDocument) -> list[Finding]:
-        if not self.settings.enable:
-            return []
-        return entry.doc.findings(self.settings.honour_env)
+        enabled, _, honour_env = self.effective(entry)
+        return entry.doc.findings(honour_env) if enabled else []
 
     def diagnostics(self, entry: OpenDocument) -> list[types.Diagnostic]:
-        severity = self.settings.severity
+        severity = self.effective(entry)[1]
         return [convert.diagnostic(entry.doc, self.codec, f, severity) for f in self.findings(entry)]
 
     def publish(self, uri: str) -> None:
+        """Push the document's diagnostics, serialized block by block and reused.
+
+        A block's diagnostics depend only on its text and the line it starts on, so a
+        keystroke re-serializes the edited block's alone; with thousands of findings
+        this is most of the cost of a keystroke.
+        """
         entry = self.documents.get(uri)
         if entry is None or self.pull:
             return
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, version=entry.version, diagnostics=self.diagnostics(entry)))
+        enabled, severity, honour_env = self.effective(entry)
+        doc, converter = entry.doc, self.protocol._converter
+        parts = []
+        for start, block in doc.blocks_with_findings(honour_env) if enabled else ():
+            key = (doc.lines.line_of(start), self.codec.encoding, severity)
+            cached = block.cache.get("lsp")
+            if cached is None or cached[0] != key:
+                fragments = (json.dumps(converter.unstructure(convert.diagnostic(doc, self.codec, f, severity)))
+                             for f in findings_of(start, block))
+                block.cache["lsp"] = cached = (key, ",".join(fragments))
+            parts.append(cached[1])
+        head = json.dumps({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                           "params": {"uri": uri, "version": entry.version}})
+        self.protocol.send_text(f'{head[:-2]}, "diagnostics": [{",".join(parts)}]}}}}')
 
     def refresh_all(self) -> None:
         """After a settings change: re-check every open document."""
@@ -190,8 +253,21 @@ def shutdown(ls: PipCacheServer, params: None) -> None:
 @guarded()
 def did_open(ls: PipCacheServer, params: types.DidOpenTextDocumentParams) -> None:
     item = params.text_document
-    ls.documents[item.uri] = OpenDocument(Document(item.text), item.version)
+    ls.documents[item.uri] = OpenDocument(item.uri, Document(item.text), item.version, _project(ls, item.uri))
     ls.publish(item.uri)
+
+
+def _project(ls: PipCacheServer, uri: str) -> ProjectConfig:
+    """The file's ``[tool.pip-cache-lsp]`` settings; a broken table is logged, not fatal."""
+    if not uri.startswith("file:"):
+        return ProjectConfig()
+    try:
+        return find_config(_path_of(uri).parent)
+    except ConfigError as exc:
+        ls.log(f"ignoring project settings: {exc}", types.MessageType.Warning)
+        return ProjectConfig()
+    except OSError:
+        return ProjectConfig()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -274,6 +350,7 @@ def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[type
         return []
     doc, codec, uri = entry.doc, ls.codec, params.text_document.uri
     findings = ls.findings(entry)
+    severity = ls.effective(entry)[1]
     if not findings:
         return []
     start, end = codec.offset(doc, params.range.start), codec.offset(doc, params.range.end)
@@ -282,19 +359,19 @@ def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[type
     actions: list[types.CodeAction] = []
     if _wanted(types.CodeActionKind.QuickFix, only):
         for finding in touched:
-            diag = convert.diagnostic(doc, codec, finding, ls.settings.severity)
+            diag = convert.diagnostic(doc, codec, finding, severity)
             actions.append(types.CodeAction(
                 title=convert.FIX_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=True,
                 edit=convert.workspace_edit(uri, [convert.fix_edit(doc, codec, finding)])))
         for finding in touched:
-            diag = convert.diagnostic(doc, codec, finding, ls.settings.severity)
+            diag = convert.diagnostic(doc, codec, finding, severity)
             actions.append(types.CodeAction(
                 title=convert.IGNORE_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
                 edit=convert.workspace_edit(uri, [convert.ignore_edit(doc, codec, finding)])))
     if (touched or only) and _wanted(convert.FIX_ALL_KIND, only):
         actions.append(types.CodeAction(
             title=convert.FIX_ALL_TITLE, kind=convert.FIX_ALL_KIND,
-            diagnostics=[convert.diagnostic(doc, codec, f, ls.settings.severity) for f in findings],
+            diagnostics=[convert.diagnostic(doc, codec, f, severity) for f in findings],
             edit=convert.workspace_edit(uri, [convert.fix_edit(doc, codec, f) for f in findings])))
     return actions
 
@@ -346,12 +423,26 @@ def _watch_parent(ls: PipCacheServer, pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def _quiet_after_shutdown(record: logging.LogRecord) -> bool:
+    """After shutdown, a client may close the pipe before reading our reply (Neovim does).
+
+    That is the client leaving, not an error: drop pygls's broken-pipe tracebacks then.
+    """
+    if not server.shutdown_requested:
+        return True
+    error = record.exc_info[1] if record.exc_info else None
+    gone = isinstance(error, (BrokenPipeError, ConnectionResetError))
+    return not (gone or "BrokenPipe" in record.getMessage() or "Connection to the client is lost" in record.getMessage())
+
+
 def serve(tcp: str | None = None) -> int:
     """Run until the client says exit (or goes away); 0 only after a shutdown request.
 
     pygls swallows the SystemExit carrying LSP's exit code, so it is decided here.
     """
     logging.basicConfig(level=logging.WARNING, format="pip-cache-lsp: %(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_quiet_after_shutdown)
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
