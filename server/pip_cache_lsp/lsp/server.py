@@ -431,8 +431,9 @@ def _quiet_after_shutdown(record: logging.LogRecord) -> bool:
     if not server.shutdown_requested:
         return True
     error = record.exc_info[1] if record.exc_info else None
+    message = record.getMessage()
     gone = isinstance(error, (BrokenPipeError, ConnectionResetError))
-    return not (gone or "BrokenPipe" in record.getMessage() or "Connection to the client is lost" in record.getMessage())
+    return not (gone or "BrokenPipe" in message or "Connection to the client is lost" in message)
 
 
 def serve(tcp: str | None = None) -> int:
