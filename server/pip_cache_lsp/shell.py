@@ -49,13 +49,29 @@ _WRAPPER_OPERANDS = {"timeout": 1}
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 
 
-@dataclass(frozen=True, slots=True)
 class Word:
-    """A word's value (None when it holds an expansion) and its span in block offsets."""
+    """A word's value (None when it holds an expansion) and its span in block offsets.
 
-    value: str | None
-    start: int
-    end: int
+    The span is mapped back through the source maps only when asked for: a command
+    has many words, and the rule needs the span of two of them at most.
+    """
+
+    __slots__ = ("value", "_start", "_end", "_map")
+
+    def __init__(self, value: str | None, start: int, end: int, smap: SourceMap | None = None) -> None:
+        self.value = value
+        self._start, self._end, self._map = start, end, smap
+
+    @property
+    def start(self) -> int:
+        return self._map.start(self._start) if self._map is not None else self._start
+
+    @property
+    def end(self) -> int:
+        return self._map.end(self._end) if self._map is not None else self._end
+
+    def __repr__(self) -> str:
+        return f"Word({self.value!r}, {self.start}, {self.end})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +110,7 @@ def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
     Each element is ``(value, token_start, token_end, raw)`` in ``smap``'s
     derived offsets; ``raw`` is the JSON text between the quotes.
     """
-    words = tuple(Word(v, smap.start(s), smap.end(e)) for v, s, e, _ in argv)
+    words = tuple(Word(v, s, e, smap) for v, s, e, _ in argv)
     env, run = unwrap(words)
     yield Command(run, env, exec_form=True)
     script_at = shell_script_index(run)
@@ -228,17 +244,23 @@ class _Walker:
         return not (base in _WRAPPERS or base in SHELLS or self.wanted(base))
 
     def _command(self, node: Node) -> Iterator[Command]:
+        children = node.named_children
         if self._skipped(node):
-            for child in node.named_children:
-                yield from self._visit_substitutions(child)
+            for child in children:
+                if child.type != "word":  # a plain word holds no $(…)
+                    yield from self._visit_substitutions(child)
             return
         inline: dict[str, str | None] = {}
         words: list[Word] = []
-        for child in node.named_children:
-            if child.type == "variable_assignment":
+        for child in children:
+            kind = child.type
+            if kind == "word":
+                words.append(self._word(child))
+                continue
+            if kind == "variable_assignment":
                 name, value = self._assignment(child)
                 inline[name] = value
-            elif child.type not in _REDIRECTS:
+            elif kind not in _REDIRECTS:
                 words.append(self._word(_word_node(child)))
             yield from self._visit_substitutions(child)
         words.extend(self._words_after_redirects(node))
@@ -313,10 +335,14 @@ class _Walker:
 
     def _word(self, node: Node) -> Word:
         start, end = self.char_at(node.start_byte), self.char_at(node.end_byte)
-        return Word(self._value(node), self.smap.start(start), self.smap.end(end))
+        return Word(self._value(node), start, end, self.smap)
 
     def _value(self, node: Node) -> str | None:
         """The word after quote removal, or None when it holds an expansion."""
+        if node.type == "word":  # the common case: plain text, nothing to decode
+            text = self._text(node)
+            if "\\" not in text:
+                return text
         if _has_expansion(node):
             return None
         return self._decode(node, mapped=False)[0]
