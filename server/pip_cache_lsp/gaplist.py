@@ -11,6 +11,7 @@ so the gap moves rarely, and moving it costs only the items it passes.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Generic, TypeVar
@@ -19,20 +20,24 @@ T = TypeVar("T")
 
 
 class GapList(Generic[T]):
-    """Items sorted by offset; the caller passes the text length to every call that needs it."""
+    """Items sorted by offset; the caller passes the text length to every call that needs it.
+
+    Offsets are kept in ``array('q')`` (8 bytes each instead of a 36-byte int object):
+    a 10,000-line document's line index is then 80 kB, not 440 kB.
+    """
 
     __slots__ = ("_head_keys", "_head", "_tail_keys", "_tail")
 
     def __init__(self, keys: list[int], items: list[T]) -> None:
-        self._head_keys = keys
+        self._head_keys = array("q", keys)
         self._head = items
         # Past the gap, reversed: _tail_keys[-1] belongs to the item nearest the gap and holds
         # its distance from the end, so these distances ascend from index 0.
-        self._tail_keys: list[int] = []
+        self._tail_keys = array("q")
         self._tail: list[T] = []
 
     def __len__(self) -> int:
-        return len(self._head) + len(self._tail)
+        return len(self._head_keys) + len(self._tail_keys)
 
     def key(self, index: int, length: int) -> int:
         """The offset of item ``index`` (negative indexes count from the end)."""

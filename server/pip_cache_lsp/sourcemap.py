@@ -23,9 +23,10 @@ class SourceMap:
         # pieces: (derived_start, origin_start), sorted, first derived_start == 0;
         # widths: derived offset -> source length of a one-character piece decoded from an
         # escape (``\\"``, ``\\u006c``), so a range ending on it ends after the whole escape.
-        self._derived = [d for d, _ in pieces] or [0]
-        self._origin = [o for _, o in pieces] or [0]
-        self._width = widths or {}
+        # Tuples, and no dict without escapes: one map per instruction adds up in big files.
+        self._derived = tuple(d for d, _ in pieces) or (0,)
+        self._origin = tuple(o for _, o in pieces) or (0,)
+        self._width = widths or None
         self._parent = parent
 
     def _local(self, i: int) -> int:
@@ -45,7 +46,7 @@ class SourceMap:
         """
         if i <= 0:
             return self.start(0)
-        local = self._local(i - 1) + self._width.get(i - 1, 1)
+        local = self._local(i - 1) + (self._width.get(i - 1, 1) if self._width else 1)
         return self._parent.end(local) if self._parent else local
 
 
