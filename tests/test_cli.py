@@ -169,17 +169,17 @@ def test_directory_symlink_loop_terminates(tmp_path: Path, capsys: pytest.Captur
 
 def test_file_vanishing_before_the_write(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import pip_cache_lsp.cli as cli
+    import pip_cache_lsp.checker as checker
 
     target = tmp_path / "Dockerfile"
     target.write_text(BAD)
-    real_write = cli.write_atomic
+    real_write = checker.write_atomic
 
     def vanish_then_write(path: Path, data: bytes) -> None:
         path.unlink()
         real_write(path, data)
 
-    monkeypatch.setattr(cli, "write_atomic", vanish_then_write)
+    monkeypatch.setattr(checker, "write_atomic", vanish_then_write)
     code, _, err = run(capsys, "--fix", str(target))
     assert code == 2 and err.startswith(f"pip-cache-lsp: error: {target}: cannot write")
     assert list(tmp_path.iterdir()) == [], "nothing recreated, no temporary file left"

@@ -20,8 +20,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
+from pip_cache_lsp.names import SEVERITIES
+
 TABLE = "pip-cache-lsp"
-SEVERITIES = ("error", "warning", "info")
 
 
 class ConfigError(Exception):

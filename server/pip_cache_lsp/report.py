@@ -13,11 +13,11 @@ from pathlib import PurePath
 from urllib.parse import quote
 
 from pip_cache_lsp import __version__
-from pip_cache_lsp.rule import CODE, DOCS_URL, HELP, SUMMARY, Finding
+from pip_cache_lsp.names import CODE, DOCS_URL, FORMATS
+from pip_cache_lsp.rule import HELP, SUMMARY, Finding
 from pip_cache_lsp.suppress import HADOLINT_CODE, KICS_ID
 from pip_cache_lsp.text import LineIndex
 
-SEVERITIES = ("error", "warning", "info")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 INFORMATION_URI = "https://github.com/pip-cache-lsp/pip-cache-lsp"
@@ -127,4 +127,5 @@ def github(found: list[Located], severity: str) -> str:
     )
 
 
-FORMATS = {"text": text, "json": as_json, "sarif": sarif, "github": github}
+WRITERS = {"text": text, "json": as_json, "sarif": sarif, "github": github}
+assert sorted(WRITERS) == sorted(FORMATS), "every format the CLI offers has a writer"

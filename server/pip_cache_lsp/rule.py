@@ -14,14 +14,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from pip_cache_lsp.dockerfile import Heredoc, Instruction
+from pip_cache_lsp.names import CODE
 from pip_cache_lsp.shell import Command, basename, commands_in_exec, commands_in_script, reads_script_from_stdin
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 from pip_cache_lsp.suppress import file_disabled, instruction_suppressed
 
-CODE = "pip-no-cache-dir"
-SOURCE = "pip-cache-lsp"
 FLAG = "--no-cache-dir"
-DOCS_URL = "https://github.com/pip-cache-lsp/pip-cache-lsp/blob/main/docs/rules/pip-no-cache-dir.md"
 MESSAGE = (
     "pip install without --no-cache-dir: pip's download cache stays in the image layer; "
     "add --no-cache-dir (or set PIP_NO_CACHE_DIR=1)"

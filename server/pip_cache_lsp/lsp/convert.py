@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from pip_cache_lsp.document import Document
 from pip_cache_lsp.lsp.positions import PositionCodec
-from pip_cache_lsp.rule import DOCS_URL, SOURCE, Finding
+from pip_cache_lsp.names import DOCS_URL, SOURCE
 from pip_cache_lsp.suppress import IGNORE_COMMENT
+
+if TYPE_CHECKING:
+    from pip_cache_lsp.document import Document
+    from pip_cache_lsp.rule import Finding
 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 FIX_TITLE = "Add --no-cache-dir"

@@ -8,9 +8,12 @@ accented letters maps the same way for diagnostics, edits and requests.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lsprotocol import types
 
-from pip_cache_lsp.document import Document
+if TYPE_CHECKING:
+    from pip_cache_lsp.document import Document
 
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
 

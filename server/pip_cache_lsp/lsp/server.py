@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -31,11 +31,14 @@ from pygls.protocol.language_server import lsp_method
 
 from pip_cache_lsp import __version__
 from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
-from pip_cache_lsp.document import Document
 from pip_cache_lsp.lsp import convert
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
 from pip_cache_lsp.lsp.settings import KEYS, SECTION, Settings, parse_settings
-from pip_cache_lsp.rule import SOURCE, Finding, findings_of
+from pip_cache_lsp.names import SOURCE
+
+if TYPE_CHECKING:  # the core (parser, tree-sitter) loads with the first document, after initialize
+    from pip_cache_lsp.document import Document
+    from pip_cache_lsp.rule import Finding
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -171,6 +174,8 @@ class PipCacheServer(LanguageServer):
         entry = self.documents.get(uri)
         if entry is None or self.pull:
             return
+        from pip_cache_lsp.rule import findings_of
+
         enabled, severity, honour_env = self.effective(entry)
         doc, converter = entry.doc, self.protocol._converter
         parts = []
@@ -252,6 +257,8 @@ def shutdown(ls: PipCacheServer, params: None) -> None:
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 @guarded()
 def did_open(ls: PipCacheServer, params: types.DidOpenTextDocumentParams) -> None:
+    from pip_cache_lsp.document import Document
+
     item = params.text_document
     ls.documents[item.uri] = OpenDocument(item.uri, Document(item.text), item.version, _project(ls, item.uri))
     ls.publish(item.uri)

@@ -1,0 +1,144 @@
+"""``pip-cache-lsp check``: find, check, report and fix Dockerfiles.
+
+Exit codes: 0 clean, 1 findings, 2 usage or I/O error (an error wins, but every
+other file is still checked and reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import functools
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pip_cache_lsp import report
+from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
+from pip_cache_lsp.document import Document
+from pip_cache_lsp.files import FileError, Source, decode, discover, read, write_atomic
+from pip_cache_lsp.fix import apply_fixes
+
+T = TypeVar("T")
+
+
+@dataclass
+class Outcome:
+    """What checking one file produced."""
+
+    found: list[report.Located] = field(default_factory=list)
+    error: str | None = None
+    fixed: int = 0
+    output: str = ""  # a diff, or the fixed text of stdin
+
+
+def check_source(name: str, source: Source, fix: bool, diff: bool, honour_env: bool) -> tuple[Outcome, str | None]:
+    """Findings of one decoded file, and its fixed text when fixing or diffing."""
+    doc = Document(source.text)
+    findings = doc.findings(honour_env)
+    outcome = Outcome(found=[report.locate(name, doc.lines, f) for f in findings])
+    if not findings or not (fix or diff):
+        return outcome, None
+    fixed = apply_fixes(source.text, findings)
+    if diff:
+        outcome.output = "".join(difflib.unified_diff(
+            source.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
+            f"a/{name}", f"b/{name}"))
+    return outcome, fixed
+
+
+def check_path(path: Path, fix: bool, diff: bool, honour_env: bool) -> Outcome:
+    try:
+        source = read(path)
+        outcome, fixed = check_source(str(path), source, fix, diff, honour_env)
+        if fix and fixed is not None:
+            write_atomic(path, source.encode(fixed))
+            outcome.fixed = len(outcome.found)
+        return outcome
+    except FileError as exc:
+        return Outcome(error=str(exc))
+
+
+def check_stdin(fix: bool, diff: bool, honour_env: bool) -> Outcome:
+    try:
+        source = decode(sys.stdin.buffer.read(), "-")
+    except FileError as exc:
+        return Outcome(error=str(exc))
+    outcome, fixed = check_source("-", source, fix, diff, honour_env)
+    if fix:
+        outcome.output = fixed if fixed is not None else source.text
+        outcome.fixed = len(outcome.found) if fixed is not None else 0
+    return outcome
+
+
+def run_check(args: argparse.Namespace) -> int:
+    try:
+        config = find_config(Path.cwd())
+    except ConfigError as exc:
+        print(f"pip-cache-lsp: error: {exc}", file=sys.stderr)
+        return 2
+    honour_env = _first(args.honour_env, config.honour_env, True)
+    severity = _first(args.severity, config.severity, "warning")
+    outcomes = list(_check_all(args, config, honour_env))
+    found = [f for o in outcomes for f in o.found]
+    errors = [o.error for o in outcomes if o.error]
+    for error in errors:
+        print(f"pip-cache-lsp: error: {error}", file=sys.stderr)
+    formatter = report.WRITERS[args.format]
+    if args.fix:
+        sys.stdout.write("".join(o.output for o in outcomes))
+        fixed = sum(o.fixed for o in outcomes)
+        if fixed:
+            files = sum(1 for o in outcomes if o.fixed)
+            print(f"pip-cache-lsp: fixed {fixed} finding(s) in {files} file(s)", file=sys.stderr)
+        found = [f for o in outcomes if not o.fixed for f in o.found]
+        if "-" not in args.paths:  # stdout carries the fixed text of stdin
+            sys.stdout.write(formatter(found, severity) if found or args.format != "text" else "")
+    else:
+        sys.stdout.write(formatter(found, severity) if found or args.format != "text" else "")
+        if args.diff:
+            sys.stdout.write("".join(o.output for o in outcomes))
+    if errors:
+        return 2
+    return 1 if found and not args.exit_zero else 0
+
+
+def _check_all(args: argparse.Namespace, config: ProjectConfig, honour_env: bool) -> Iterator[Outcome]:
+    files: list[Path] = []
+    for arg in args.paths:
+        if arg == "-":
+            yield from _check_files(files, args, honour_env)
+            files = []
+            yield check_stdin(args.fix, args.diff, honour_env)
+            continue
+        path = Path(arg)
+        if not path.exists() and not path.is_symlink():
+            yield from _check_files(files, args, honour_env)
+            files = []
+            yield Outcome(error=f"{arg}: no such file or directory")
+            continue
+        files.extend(file for file in discover(path) if not config.excluded(file))
+    yield from _check_files(files, args, honour_env)
+
+
+PARALLEL_FROM = 200  # below this, forking workers costs more than it saves
+
+
+def _check_files(files: list[Path], args: argparse.Namespace, honour_env: bool) -> Iterator[Outcome]:
+    """Check files in order; many files are spread over worker processes (one per core)."""
+    work = functools.partial(check_path, fix=args.fix, diff=args.diff, honour_env=honour_env)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FROM or workers < 2:
+        yield from map(work, files)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        yield from pool.map(work, files, chunksize=max(8, len(files) // (workers * 8)))
+
+
+def _first(*values: T | None) -> T:
+    return next(v for v in values if v is not None)  # type: ignore[return-value]
