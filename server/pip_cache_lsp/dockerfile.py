@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
+from pip_cache_lsp.sourcemap import SourceMap
 
 BOM = "\ufeff"
 _DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
@@ -126,7 +126,6 @@ def parse(text: str, directives: Directives | None = None) -> list[Instruction]:
 def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
     """Yield instruction blocks from line start ``pos`` to the end of ``text``."""
     n = len(text)
-    continuation = re.compile(re.escape(escape) + r"[ \t]*$")
     comment_start = -1
     comments: list[str] = []
     while pos < n:
@@ -144,26 +143,32 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                 comment_start = line_start
             comments.append(stripped)
             continue
-        m = continuation.search(stripped)
-        if m is None and not stripped:
+        cut = _continuation(stripped, escape)
+        if cut < 0 and not stripped:
             comment_start, comments = -1, []
             continue
         block_start = comment_start if comment_start >= 0 else line_start
-        builder = TextBuilder()
-        builder.add(stripped[: m.start()] if m else stripped, line_start + lead - block_start)
-        continued = m is not None
-        while continued and pos < n:
+        first = stripped[:cut] if cut >= 0 else stripped
+        parts, pieces, length = [first], [(0, line_start + lead - block_start)], len(first)
+        continued = cut >= 0
+        while continued and pos < n:  # the lines of a continued instruction: one piece each
             cont_start = pos
             nl = text.find("\n", pos)
             pos = n if nl < 0 else nl + 1
             cont = text[cont_start:pos].rstrip("\r\n")
             cont_stripped = cont.lstrip()
-            if not cont_stripped or cont_stripped.startswith("#"):
+            if not cont_stripped or cont_stripped[0] == "#":
                 continue
-            m = continuation.search(cont)
-            builder.add(cont[: m.start()] if m else cont, cont_start - block_start)
-            continued = m is not None
-        logical, logical_map = builder.build()
+            cut = _continuation(cont, escape)
+            piece = cont[:cut] if cut >= 0 else cont
+            if piece:
+                if length == 0:
+                    pieces.clear()
+                parts.append(piece)
+                pieces.append((length, cont_start - block_start))
+                length += len(piece)
+            continued = cut >= 0
+        logical, logical_map = "".join(parts), SourceMap(pieces)
         keyword, onbuild, command_start, flags = _split_instruction(logical)
         heredocs: list[Heredoc] = []
         open_ended = continued
@@ -202,6 +207,12 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
             text=text[block_start:pos],
         )
         comment_start, comments = -1, []
+
+
+def _continuation(line: str, escape: str) -> int:
+    """Where the escape that continues ``line`` sits (it may be followed by blanks), or -1."""
+    end = len(line.rstrip(" \t")) - 1
+    return end if end >= 0 and line[end] == escape else -1
 
 
 def _split_instruction(logical: str) -> tuple[str, bool, int, tuple[tuple[str, str | None], ...]]:
