@@ -286,3 +286,15 @@ def test_seed_examples() -> None:
 )
 def test_stage_environment_and_nesting(source: str, count: int) -> None:
     assert len(Document(source).findings()) == count
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("RUN p''ip install a\n", id="quotes split the name"),
+        pytest.param("RUN p\\ip install a\n", id="backslash in the name"),
+        pytest.param('RUN ["p\\u0069p", "install", "a"]\n', id="JSON escape in exec form"),
+    ],
+)
+def test_contrived_spellings_of_pip_are_still_read(source: str) -> None:
+    assert len(Document(source).findings()) == 1

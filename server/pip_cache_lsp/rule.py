@@ -100,6 +100,15 @@ def is_no_cache_flag(word: str | None) -> bool:
     return word is not None and len(word) >= len("--no-ca") and FLAG.startswith(word)
 
 
+def _may_name_pip(text: str) -> bool:
+    """Cheap test before the shell walk: can this text run pip at all?
+
+    Quotes and backslashes can split the name (``p''ip``, ``p\\ip``) and a JSON escape can
+    hide a letter (``"\\u0070ip"``); with those removed or present, "pip" must appear.
+    """
+    return "\\u" in text or "pip" in text.replace("\\", "").replace("'", "").replace('"', "")
+
+
 def may_be_pip(name: str) -> bool:
     """A command name that could run pip: ``pip``, ``pip3.12``, ``python3 -m pip``."""
     return _PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None
@@ -150,7 +159,7 @@ def analyze(ins: Instruction) -> Facts:
 
 def _analyze(ins: Instruction) -> Facts:
     if ins.keyword == "RUN":
-        if "pip" not in ins.text:  # skip the shell walk; only contrived escapes (p''ip) name pip without "pip"
+        if not _may_name_pip(ins.text):
             return Facts()
         return Facts(
             calls=tuple(filter(None, map(pip_install, run_commands(ins)))),
