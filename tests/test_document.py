@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.text import LineIndex
 
@@ -14,8 +15,8 @@ def many_runs(n: int) -> str:
 
 def same_as_fresh(doc: Document) -> None:
     fresh = Document(doc.text)
-    assert [(b.start, b.length, b.logical) for b in doc.blocks] == [
-        (b.start, b.length, b.logical) for b in fresh.blocks]
+    assert [(b.start, b.length, b.keyword, b.open_ended, b.facts) for b in doc.blocks] == [
+        (b.start, b.length, b.keyword, b.open_ended, b.facts) for b in fresh.blocks]
     assert doc.lines.starts == fresh.lines.starts
     assert doc.findings() == fresh.findings()
 
@@ -35,8 +36,9 @@ def test_untouched_blocks_keep_their_analysis() -> None:
     doc = Document(many_runs(3))
     doc.findings()
     kept = doc.blocks[2]
+    facts = kept.facts
     doc.edit(0, 0, "FROM x\n")
-    assert doc.blocks[-1] is kept and "facts" in kept.cache
+    assert doc.blocks[-1] is kept and kept.facts is facts and len(facts.calls) == 1
     same_as_fresh(doc)
 
 
@@ -65,7 +67,7 @@ def test_editing_the_escape_directive_reparses_everything() -> None:
     doc = Document("# escape=\\\nRUN pip install a `\n  b\n")
     doc.edit(9, 10, "`")
     assert doc.last_edit.full
-    assert [b.logical for b in doc.blocks] == ["RUN pip install a   b"]
+    assert [b.logical for b in parse(doc.text)] == ["RUN pip install a   b"]
     same_as_fresh(doc)
 
 
@@ -81,7 +83,8 @@ def test_edit_out_of_range_is_refused() -> None:
 def test_appending_to_an_open_continuation_at_the_end() -> None:
     doc = Document("RUN echo \\\n")
     doc.edit(len(doc.text), len(doc.text), "  && pip install a\n")
-    assert [b.logical for b in doc.blocks] == ["RUN echo   && pip install a"]
+    assert [b.logical for b in parse(doc.text)] == ["RUN echo   && pip install a"]
+    same_as_fresh(doc)
     assert len(doc.findings()) == 1
 
 

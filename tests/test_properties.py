@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.fix import apply_fixes
 from pip_cache_lsp.rule import Finding
@@ -191,8 +192,7 @@ def edits(draw: st.DrawFn, text: str) -> tuple[int, int, str]:
 
 def project(doc: Document) -> list[tuple]:
     return [
-        (b.start, b.length, b.keyword, b.onbuild, b.logical, b.comments, b.instruction_offset, b.indent,
-         b.command_start, b.heredocs, b.exec_form, b.flags, b.open_ended, b.text)
+        (b.start, b.length, b.keyword, b.instruction_offset, b.indent, b.open_ended, b.facts)
         for b in doc.blocks
     ]
 
@@ -294,7 +294,7 @@ def test_plain_char_in_run_line_reparses_few_blocks(data: st.DataObject) -> None
     if not runs:
         return
     block = doc.blocks[data.draw(st.sampled_from(runs), label="block")]
-    first_line_end = block.text.index("\n", block.instruction_offset)
+    first_line_end = text.index("\n", block.start + block.instruction_offset) - block.start
     rel = data.draw(st.integers(block.instruction_offset + 4, first_line_end - 1), label="rel")
     char = data.draw(st.sampled_from("az0-_.é😀"), label="char")
     offset = block.start + rel
@@ -341,7 +341,7 @@ def _unfix(fixed: str, findings: list[Finding]) -> str:
 
 def shape(doc: Document) -> list[tuple]:
     """What a fix must not change: the blocks, their kind, exec form and heredocs."""
-    return [(b.keyword, b.exec_form is None, len(b.heredocs), b.open_ended) for b in doc.blocks]
+    return [(b.keyword, b.exec_form is None, len(b.heredocs), b.open_ended) for b in parse(doc.text)]
 
 
 @SETTINGS
@@ -377,7 +377,7 @@ def _pip_word(word: str) -> bool:
 @example("# escape=`\nRUN echo 😀 `\n  && pip install x\n")
 def test_finding_ranges_cover_pip_to_install(text: str) -> None:
     doc = Document(text)
-    exec_blocks = [(b.start, b.end) for b in doc.blocks if b.exec_form is not None]
+    exec_blocks = [(b.start, b.end) for b in parse(text) if b.exec_form is not None]
     for f in doc.findings(honour_env=False):
         span = text[f.start : f.end]
         assert f.insert_at == f.end

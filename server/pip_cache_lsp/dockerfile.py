@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pip_cache_lsp.sourcemap import SourceMap
 
@@ -69,7 +70,7 @@ class JsonString:
 
 @dataclass(slots=True, eq=False)
 class Instruction:
-    """One instruction block.  Only ``start`` is absolute; the model shifts it."""
+    """One instruction block, as parsed.  Only ``start`` is absolute."""
 
     start: int
     length: int
@@ -86,7 +87,6 @@ class Instruction:
     exec_form: tuple[JsonString, ...] | None
     heredocs: tuple[Heredoc, ...]
     text: str  # the whole block's source text
-    cache: dict[str, object] = field(default_factory=dict)  # per-block results of later passes
 
     @property
     def end(self) -> int:
@@ -220,7 +220,7 @@ def _split_instruction(logical: str) -> tuple[str, bool, int, tuple[tuple[str, s
     m = re.match(r"\s*(\S+)\s*", logical)
     if not m:
         return "", False, len(logical), ()
-    keyword, pos, onbuild = m.group(1).upper(), m.end(), False
+    keyword, pos, onbuild = sys.intern(m.group(1).upper()), m.end(), False
     if keyword == "ONBUILD":
         inner = re.compile(r"(\S+)\s*").match(logical, pos)
         if inner:

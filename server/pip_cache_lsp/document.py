@@ -2,7 +2,7 @@
 
 An edit re-parses from the block before it up to the first old block boundary
 after it that the new parse lands on exactly; every block past that point is
-kept with the analysis cached on it.  Blocks, line starts and the blocks with
+kept with the analysis it carries.  Blocks, line starts and the blocks with
 findings each live in a :class:`GapList`, so nothing past the edit is shifted: the
 cost of a keystroke follows the size of the instruction being typed in, not the
 size of the file.
@@ -21,9 +21,35 @@ from dataclasses import dataclass
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
 from pip_cache_lsp.gaplist import GapList
-from pip_cache_lsp.rule import Finding, changes_stage, findings_of, fold, stage_hits
+from pip_cache_lsp.rule import Facts, Finding, PipCall, Stage, analyze, changes_stage, findings_of, fold, stage_hits
 from pip_cache_lsp.suppress import file_disabled
 from pip_cache_lsp.text import LineIndex
+
+
+class Block:
+    """What the model keeps of an instruction once it is analysed.
+
+    Its extent (for the incremental parse), where an ignore comment would go, the
+    rule's facts, and what the fold left on it.  The parse itself -- logical text,
+    source maps, the block's own copy of its source -- is dropped: it is what made a
+    10,000-line document cost 2.5 MB.  ``start`` is refreshed only by
+    :attr:`Document.blocks`; the :class:`GapList` key is the live offset.
+    """
+
+    __slots__ = ("start", "length", "open_ended", "keyword", "instruction_offset", "indent",
+                 "facts", "stage", "hits", "serialized")
+
+    def __init__(self, ins: Instruction) -> None:
+        self.start = 0  # set by Document.blocks; an int object per block is not free
+        self.length = ins.length
+        self.open_ended = ins.open_ended
+        self.keyword = ins.keyword
+        self.instruction_offset = ins.instruction_offset
+        self.indent = ins.indent
+        self.facts: Facts = analyze(ins)
+        self.stage: Stage | None = None
+        self.hits: tuple[PipCall, ...] = ()
+        self.serialized: object = None  # an adapter's per-block output (the server's diagnostics JSON)
 
 
 @dataclass(slots=True)
@@ -41,21 +67,21 @@ class Document:
         self.text = text
         self.lines = LineIndex(text)
         self.directives = Directives()
-        self._blocks: GapList[Instruction] = GapList([], [])
-        self._hits: GapList[Instruction] | None = None  # blocks with findings, when the fold is current
+        self._blocks: GapList[Block] = GapList([], [])
+        self._hits: GapList[Block] | None = None  # blocks with findings, when the fold is current
         self._honour_env = True
         self.last_edit = EditStats()
         self._parse_all()
 
     def _parse_all(self) -> None:
         self.directives = parse_directives(self.text)
-        blocks = list(iter_blocks(self.text, self.directives.end, self.directives.escape))
-        self._blocks = GapList([b.start for b in blocks], blocks)
+        parsed = list(iter_blocks(self.text, self.directives.end, self.directives.escape))
+        self._blocks = GapList([ins.start for ins in parsed], [Block(ins) for ins in parsed])
         self._hits = None
-        self.last_edit = EditStats(len(blocks), True)
+        self.last_edit = EditStats(len(parsed), True)
 
     @property
-    def blocks(self) -> list[Instruction]:
+    def blocks(self) -> list[Block]:
         """Every block in order, with ``start`` brought up to date (O(blocks); not for keystrokes)."""
         out = []
         for start, block in self._blocks.pairs(len(self.text)):
@@ -101,45 +127,47 @@ class Document:
         resume = keep if previous else self.directives.end
         blocks.splice(keep, keep, [], [], old_length)  # gap at the edit: old blocks after it, in order
         stop = old_length + 1
-        fresh: list[Instruction] = []
+        fresh: list[Block] = []
+        starts: list[int] = []
         old_after = blocks.after_gap(old_length)
         pending = next(old_after, None)
-        for block in iter_blocks(text, resume, self.directives.escape):
-            if block.start >= after + delta:
-                while pending is not None and pending[0] + delta < block.start:
+        for ins in iter_blocks(text, resume, self.directives.escape):
+            if ins.start >= after + delta:
+                while pending is not None and pending[0] + delta < ins.start:
                     pending = next(old_after, None)
-                if pending is not None and pending[0] + delta == block.start:
+                if pending is not None and pending[0] + delta == ins.start:
                     stop = pending[0]
                     break
-            fresh.append(block)
-        removed = blocks.splice(keep, stop, [b.start for b in fresh], fresh, old_length)
+            fresh.append(Block(ins))
+            starts.append(ins.start)
+        removed = blocks.splice(keep, stop, starts, fresh, old_length)
         self.last_edit = EditStats(len(fresh), False)
-        self._update_fold(keep, stop, removed, fresh, previous, old_length)
+        self._update_fold(keep, stop, removed, list(zip(starts, fresh, strict=True)), previous, old_length)
 
     def _prologue_end(self, length: int) -> int:
         if not len(self._blocks):
             return length
         return self._blocks.key(0, length) + self._blocks.item(0).instruction_offset
 
-    def _update_fold(self, start: int, stop: int, removed: list[Instruction], fresh: list[Instruction],
-                     previous: Instruction | None, old_length: int) -> None:
+    def _update_fold(self, start: int, stop: int, removed: list[Block], fresh: list[tuple[int, Block]],
+                     previous: Block | None, old_length: int) -> None:
         """Re-check only the fresh blocks when none of them, old or new, changes a stage."""
         hits = self._hits
         if hits is None:
             return
-        if any(map(changes_stage, removed)) or any(map(changes_stage, fresh)):
+        if any(map(changes_stage, removed)) or any(changes_stage(b) for _, b in fresh):
             self._hits = None
             return
-        stage = previous.cache["stage"] if previous is not None else None
-        with_hits = [b for b in fresh if stage_hits(b, stage, self._honour_env)]  # type: ignore[arg-type]
-        hits.splice(start, stop, [b.start for b in with_hits], with_hits, old_length)
+        stage = previous.stage if previous is not None else None
+        with_hits = [(at, b) for at, b in fresh if stage_hits(b, stage, self._honour_env)]
+        hits.splice(start, stop, [at for at, _ in with_hits], [b for _, b in with_hits], old_length)
 
     @property
     def prologue(self) -> str:
         """The text before the first instruction: parser directives and file-level comments."""
         return self.text[: self._prologue_end(len(self.text))]
 
-    def blocks_with_findings(self, honour_env: bool = True) -> list[tuple[int, Instruction]]:
+    def blocks_with_findings(self, honour_env: bool = True) -> list[tuple[int, Block]]:
         """(start, block) of every block with findings, in order; refolds only when stale.
 
         Adapters that cache per-block output (the server's serialized diagnostics)

@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from pip_cache_lsp.dockerfile import Heredoc, Instruction
 from pip_cache_lsp.names import CODE
 from pip_cache_lsp.shell import Command, basename, commands_in_exec, commands_in_script, reads_script_from_stdin
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
-from pip_cache_lsp.suppress import file_disabled, instruction_suppressed
+from pip_cache_lsp.suppress import instruction_suppressed
 
 FLAG = "--no-cache-dir"
+_SHELL_INSERT, _EXEC_INSERT = f" {FLAG}", f', "{FLAG}"'  # one string each, shared by every finding
 MESSAGE = (
     "pip install without --no-cache-dir: pip's download cache stays in the image layer; "
     "add --no-cache-dir (or set PIP_NO_CACHE_DIR=1)"
@@ -143,18 +145,18 @@ def pip_install(command: Command) -> PipCall | None:
     if any(is_no_cache_flag(w.value) for w in argv[1:]):
         return None
     install = argv[i]
-    text = f', "{FLAG}"' if command.exec_form else f" {FLAG}"
+    text = _EXEC_INSERT if command.exec_form else _SHELL_INSERT
     return PipCall(argv[0].start, install.end, install.end, text,
                    command.env.get(ENV_VAR, _MISSING), command.env.get("PIP_CACHE_DIR", _MISSING))
 
 
+EMPTY = Facts()  # most instructions contribute nothing: they share one object
+
+
 def analyze(ins: Instruction) -> Facts:
-    """The facts of one block, computed once and cached on it."""
-    facts = ins.cache.get("facts")
-    if facts is None:
-        facts = _analyze(ins)
-        ins.cache["facts"] = facts
-    return facts  # type: ignore[return-value]
+    """What one instruction contributes to the rule (the shell walk happens here)."""
+    facts = _analyze(ins)
+    return EMPTY if facts == EMPTY else facts
 
 
 def _analyze(ins: Instruction) -> Facts:
@@ -288,7 +290,7 @@ def _shell_words(text: str) -> list[str]:
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
-class _Stage:
+class Stage:
     """The environment a RUN of one stage sees: ENV over ARG, and the user it runs as.
 
     Never changed once a block refers to it: an ENV, ARG or USER makes a new one
@@ -303,8 +305,8 @@ class _Stage:
         self.args: dict[str, str | None] = args if args is not None else {}
         self.user = user
 
-    def copy(self) -> _Stage:
-        return _Stage(dict(self.env), self.user, dict(self.args))
+    def copy(self) -> Stage:
+        return Stage(dict(self.env), self.user, dict(self.args))
 
     def get(self, name: str) -> str | None:
         return self.env[name] if name in self.env else self.args.get(name)
@@ -347,46 +349,62 @@ class _Stage:
         return target.endswith(("/.cache/pip", "/.cache")) or target in (".cache/pip", ".cache")
 
 
-def changes_stage(ins: Instruction) -> bool:
+class Checked(Protocol):
+    """What the fold needs of a block: its facts, and slots for what the fold leaves on it."""
+
+    facts: Facts
+    stage: Stage | None
+    hits: tuple[PipCall, ...]
+    instruction_offset: int
+    indent: str
+
+
+def changes_stage(block: Checked) -> bool:
     """Whether a block can change what later RUNs see (FROM, ENV, ARG, USER)."""
-    facts = analyze(ins)
+    facts = block.facts
     return bool(facts.stage_base is not None or facts.env or facts.args or facts.user is not None)
 
 
-def stage_hits(ins: Instruction, stage: _Stage | None, honour_env: bool) -> tuple[PipCall, ...]:
-    """The pip calls of a RUN block that ``stage`` does not exempt; cached on the block."""
-    facts = analyze(ins)
+def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[PipCall, ...]:
+    """The pip calls of a RUN block that ``stage`` does not exempt; kept on the block."""
+    facts = block.facts
     if not facts.calls or facts.suppressed:
         hits: tuple[PipCall, ...] = ()
     elif not honour_env:
         hits = facts.calls
     else:
-        scope = stage or _Stage()
+        scope = stage or Stage()
         hits = tuple(call for call in facts.calls if not scope.covers(call, facts.cache_targets))
-    ins.cache["stage"] = stage
-    ins.cache["hits"] = hits
+    block.stage = stage
+    block.hits = hits
     return hits
 
 
-def fold(blocks: Iterable[tuple[int, Instruction]], honour_env: bool) -> list[tuple[int, Instruction]]:
+B = TypeVar("B", bound=Checked)
+
+
+def fold(blocks: Iterable[tuple[int, B]], honour_env: bool) -> list[tuple[int, B]]:
     """Fold stage environments over every block; returns the blocks that have findings.
 
-    Each block keeps the stage in effect after it (``cache["stage"]``) and its findings
-    (``cache["hits"]``), so an edit that changes no stage re-checks only its own blocks.
+    Each block keeps the stage in effect after it (``stage``) and its findings
+    (``hits``), so an edit that changes no stage re-checks only its own blocks.
     """
-    with_hits: list[tuple[int, Instruction]] = []
-    global_args = _Stage()
-    stages: dict[str, _Stage] = {}
-    stage: _Stage | None = None
+    with_hits: list[tuple[int, B]] = []
+    global_args = Stage()
+    stages: dict[str, Stage] = {}
+    stage: Stage | None = None
     name: str | None = None
-    for start, ins in blocks:
-        facts = analyze(ins)
+    for start, block in blocks:
+        facts = block.facts
+        if facts is EMPTY:
+            block.stage, block.hits = stage, ()
+            continue
         if facts.stage_base is not None:
             base = stages.get(facts.stage_base)
-            stage = _Stage(dict(base.env), base.user) if base else _Stage()
+            stage = Stage(dict(base.env), base.user) if base else Stage()
             name = facts.stage_name
         elif facts.env:
-            stage = stage.copy() if stage else _Stage()  # a snippet without FROM: one implicit stage
+            stage = stage.copy() if stage else Stage()  # a snippet without FROM: one implicit stage
             stage.env.update([(key, stage.expand(value)) for key, value in facts.env])
         elif facts.args:
             if stage is None:
@@ -397,24 +415,17 @@ def fold(blocks: Iterable[tuple[int, Instruction]], honour_env: bool) -> list[tu
                 for key, default in facts.args:
                     stage.args[key] = stage.expand(default) if default is not None else global_args.args.get(key)
         elif facts.user is not None:
-            stage = stage.copy() if stage else _Stage()
+            stage = stage.copy() if stage else Stage()
             stage.user = stage.expand(facts.user)
         if name and stage is not None:
             stages[name] = stage
-        if stage_hits(ins, stage, honour_env):
-            with_hits.append((start, ins))
+        if stage_hits(block, stage, honour_env):
+            with_hits.append((start, block))
     return with_hits
 
 
-def findings_of(start: int, ins: Instruction) -> Iterator[Finding]:
+def findings_of(start: int, block: Checked) -> Iterator[Finding]:
     """The findings of a folded block that starts at ``start``."""
-    for call in ins.cache["hits"]:  # type: ignore[attr-defined]
+    for call in block.hits:
         yield Finding(start + call.start, start + call.end, start + call.insert_at, call.insert_text,
-                      start + ins.instruction_offset, ins.indent)
-
-
-def check(blocks: Iterable[tuple[int, Instruction]], prologue: str = "", honour_env: bool = True) -> list[Finding]:
-    """Every offending pip install of a document given as (start, block) pairs."""
-    if file_disabled(prologue):
-        return []
-    return [f for start, ins in fold(blocks, honour_env) for f in findings_of(start, ins)]
+                      start + block.instruction_offset, block.indent)

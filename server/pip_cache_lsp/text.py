@@ -44,14 +44,13 @@ class LineIndex:
     __slots__ = ("_starts", "_length")
 
     def __init__(self, text: str) -> None:
-        starts = [0, *line_starts(text)]
-        self._starts: GapList[None] = GapList(starts, [None] * len(starts))
+        self._starts: GapList[None] = GapList([0, *line_starts(text)])
         self._length = len(text)
 
     @property
     def starts(self) -> list[int]:
         """Every line start, in order (materialised; for tests and diagnostics)."""
-        return [offset for offset, _ in self._starts.pairs(self._length)]
+        return self._starts.offsets(self._length)
 
     @property
     def line_count(self) -> int:
@@ -97,5 +96,5 @@ class LineIndex:
         fresh = line_starts(new_text, start=scan_from, end=min(scan_to + 1, len(new_text)))
         fresh = [s for s in fresh if scan_from < s <= scan_to]
         # old starts in (scan_from, old_end + 1] are replaced; later ones sit in untouched text
-        self._starts.splice(scan_from + 1, old_end + 2, fresh, [None] * len(fresh), self._length)
+        self._starts.splice(scan_from + 1, old_end + 2, fresh, None, self._length)
         self._length = len(new_text)

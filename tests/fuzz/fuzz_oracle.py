@@ -19,6 +19,7 @@ import random
 import zlib
 from collections.abc import Sequence
 
+from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.fix import apply_fixes
 from pip_cache_lsp.rule import Finding
@@ -39,14 +40,13 @@ TOKENS = [
 
 def project(doc: Document) -> list[tuple]:
     return [
-        (b.start, b.length, b.keyword, b.onbuild, b.logical, b.comments, b.instruction_offset, b.indent,
-         b.command_start, b.heredocs, b.exec_form, b.flags, b.open_ended, b.text)
+        (b.start, b.length, b.keyword, b.instruction_offset, b.indent, b.open_ended, b.facts)
         for b in doc.blocks
     ]
 
 
 def shape(doc: Document) -> list[tuple]:
-    return [(b.keyword, b.exec_form is None, len(b.heredocs), b.open_ended) for b in doc.blocks]
+    return [(b.keyword, b.exec_form is None, len(b.heredocs), b.open_ended) for b in parse(doc.text)]
 
 
 def unfix(fixed: str, findings: Sequence[Finding]) -> str:

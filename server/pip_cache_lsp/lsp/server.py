@@ -181,11 +181,11 @@ class PipCacheServer(LanguageServer):
         parts = []
         for start, block in doc.blocks_with_findings(honour_env) if enabled else ():
             key = (doc.lines.line_of(start), self.codec.encoding, severity)
-            cached = block.cache.get("lsp")
-            if cached is None or cached[0] != key:
+            cached = block.serialized
+            if not isinstance(cached, tuple) or cached[0] != key:
                 fragments = (json.dumps(converter.unstructure(convert.diagnostic(doc, self.codec, f, severity)))
                              for f in findings_of(start, block))
-                block.cache["lsp"] = cached = (key, ",".join(fragments))
+                block.serialized = cached = (key, ",".join(fragments))
             parts.append(cached[1])
         head = json.dumps({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
                            "params": {"uri": uri, "version": entry.version}})
