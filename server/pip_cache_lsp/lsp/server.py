@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +25,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams, JsonRpcMethodNotFound
+from pygls.exceptions import JsonRpcInternalError, JsonRpcInvalidParams, JsonRpcMethodNotFound
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -78,6 +80,27 @@ class _Protocol(LanguageServerProtocol):
     def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:  # type: ignore[override]
         self._forward(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """A request pygls cannot read (no ``params``, wrong params) still gets its error reply.
+
+        pygls raises before the request id is known to anyone, so the client would wait
+        forever; answer -32601 (unknown method) or -32602 (known method, bad params) here.
+        """
+        try:
+            return super().structure_message(data)
+        except (JsonRpcInvalidParams, JsonRpcInternalError):
+            if "jsonrpc" not in data or "id" not in data or "method" not in data or "error" in data:
+                raise
+            method = str(data["method"])
+            known = self.get_message_type(method) is not None or method in self.fm.features
+            error = JsonRpcInvalidParams() if known else JsonRpcMethodNotFound.of(method)
+            self._send_response(data["id"], error=types.ResponseError(code=error.code, message=error.message))
+            return _ANSWERED
+
+    def handle_message(self, message: Any) -> None:
+        if message is not _ANSWERED:
+            super().handle_message(message)
+
     def send_text(self, body: str) -> None:
         """Frame and write an already-serialized message (``body`` must be ASCII JSON)."""
         if self.writer is None:
@@ -88,6 +111,7 @@ class _Protocol(LanguageServerProtocol):
             asyncio.ensure_future(result)
 
 
+_ANSWERED = object()  # a request already answered with an error while being read
 _revisions = itertools.count(1)
 
 
@@ -110,6 +134,21 @@ class OpenDocument:
         self.revision = next(_revisions)
 
 
+class _ResyncingReader(StdinAsyncReader):
+    """Finds the next header after a body read with a wrong Content-Length.
+
+    pygls matches headers line by line from the line start; a body shorter or longer
+    than announced leaves bytes glued in front of the next ``Content-Length:`` and the
+    server would never match a header again.  Cutting the line at the header loses the
+    damaged message only.
+    """
+
+    async def readline(self) -> bytes:  # type: ignore[override]
+        line = await super().readline()
+        at = line.find(b"Content-Length:")
+        return line[at:] if at > 0 else line
+
+
 class PipCacheServer(LanguageServer):
     """Server state: open documents, settings, negotiated encoding, diagnostics mode."""
 
@@ -121,6 +160,21 @@ class PipCacheServer(LanguageServer):
         self.codec = PositionCodec(UTF16)
         self.pull = False  # the client asks for diagnostics; never push to it then
         self.shutdown_requested = False  # LSP: exit without shutdown first means exit code 1
+
+    def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
+        """pygls's stdio loop, reading through :class:`_ResyncingReader`."""
+        self._stop_event = threading.Event()
+        reader = _ResyncingReader(stdin or sys.stdin.buffer, self.thread_pool)
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        try:
+            asyncio.run(run_async(stop_event=self._stop_event, reader=reader, protocol=self.protocol,
+                                  logger=logger, error_handler=self.report_server_error))
+        except BrokenPipeError:
+            logger.error("Connection to the client is lost! Shutting down the server.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     def log(self, message: str, level: types.MessageType = types.MessageType.Log) -> None:
         logger.log(logging.ERROR if level == types.MessageType.Error else logging.INFO, message)
