@@ -298,3 +298,10 @@ def test_stage_environment_and_nesting(source: str, count: int) -> None:
 )
 def test_contrived_spellings_of_pip_are_still_read(source: str) -> None:
     assert len(Document(source).findings()) == 1
+
+
+def test_absurdly_nested_substitutions_are_skipped_not_fatal() -> None:
+    deep = "RUN " + "echo $(" * 400 + "pip install x" + ")" * 400 + "\n"
+    doc = Document(deep + "RUN pip install y\n")
+    assert [doc.text[f.start:f.end] for f in doc.findings()] == ["pip install"]
+    assert doc.lines.position(doc.findings()[0].start) == (1, 4)

@@ -163,11 +163,12 @@ def _analyze(ins: Instruction) -> Facts:
     if ins.keyword == "RUN":
         if not _may_name_pip(ins.text):
             return Facts()
-        return Facts(
-            calls=tuple(filter(None, map(pip_install, run_commands(ins)))),
-            cache_targets=tuple(_cache_targets(ins)),
-            suppressed=instruction_suppressed(ins.comments),
-        )
+        try:
+            calls = tuple(filter(None, map(pip_install, run_commands(ins))))
+        except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
+            return Facts()
+        return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)),
+                     suppressed=instruction_suppressed(ins.comments))
     if ins.onbuild:
         return Facts()
     if ins.keyword == "ENV":
