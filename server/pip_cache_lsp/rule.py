@@ -1,10 +1,12 @@
 """The ``pip-no-cache-dir`` rule: which pip installs leave their cache in the layer.
 
 Two passes, so an edit costs little.  :func:`analyze` reads one instruction
-(its shell, its exec form, its mounts, its ENV/ARG/FROM facts) and caches the
-result on the block; it runs only when a block is new.  :func:`check` folds
-the stage environment over all blocks -- a handful of dictionary operations
-per instruction -- and turns the cached pip calls into :class:`Finding`\\ s.
+(its shell, its exec form, its mounts, its ENV/ARG/USER/FROM facts) into
+:class:`Facts`; the model runs it only for blocks an edit re-parsed and keeps
+the result.  :func:`fold` carries the stage environment over the blocks -- a
+handful of dictionary operations per instruction -- leaving on each block the
+stage it was checked under and the pip calls nothing exempts, which
+:func:`findings_of` turns into :class:`Finding`\\ s.
 """
 
 from __future__ import annotations
