@@ -95,6 +95,8 @@ class _Protocol(LanguageServerProtocol):
             known = self.get_message_type(method) is not None or method in self.fm.features
             error = JsonRpcInvalidParams() if known else JsonRpcMethodNotFound.of(method)
             self._send_response(data["id"], error=types.ResponseError(code=error.code, message=error.message))
+            self._server.log(f"answered request {method!r} (id {data['id']!r}) with {error.code} {error.message}",
+                             types.MessageType.Warning)
             return _ANSWERED
 
     def handle_message(self, message: Any) -> None:
