@@ -428,11 +428,14 @@ def bench_speed(bodies, repeats):
 
 
 def bench_truncation(bodies):
-    """Per parser: among (body, cut) pairs where the parser's full-body parse
+    """Per parser, how often the commands before a cut survive the cut.
+
+    Among (body, cut) pairs where the parser's full-body parse
     has >= 1 pip-install command lying wholly before the cut, the fraction
     where all those commands are recovered identically from the prefix.
     Also a 'common' ground truth: bodies where all three parsers agree on the
-    full-body pip-install spans (same denominator for every parser)."""
+    full-body pip-install spans (same denominator for every parser).
+    """
     rng = random.Random(SEED)
     full = {p: [safe(fn, b)[0] for b in bodies] for p, fn in PARSERS.items()}
     full_spans = {p: [None if c is None else pip_spans(c) for c in full[p]]
@@ -476,7 +479,7 @@ def run_tricky():
     for label, src, exp in TRICKY:
         want = expected_spans(src, exp)
         row = [label, src]
-        for p, fn in PARSERS.items():
+        for fn in PARSERS.values():
             cmds, err = safe(fn, src)
             if err is not None:
                 row.append("RAISE")
