@@ -21,35 +21,64 @@ from dataclasses import dataclass
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
 from pip_cache_lsp.gaplist import GapList
-from pip_cache_lsp.rule import Facts, Finding, PipCall, Stage, analyze, changes_stage, findings_of, fold, stage_hits
+from pip_cache_lsp.rule import (
+    EMPTY,
+    Facts,
+    Finding,
+    PipCall,
+    Stage,
+    analyze,
+    changes_stage,
+    findings_of,
+    fold,
+    stage_hits,
+)
 from pip_cache_lsp.suppress import file_disabled
 from pip_cache_lsp.text import LineIndex
 
 
 class Block:
-    """What the model keeps of an instruction once it is analysed.
+    """What the model keeps of an instruction the rule has nothing on (most of them).
 
-    Its extent (for the incremental parse), where an ignore comment would go, the
-    rule's facts, and what the fold left on it.  The parse itself -- logical text,
-    source maps, the block's own copy of its source -- is dropped: it is what made a
-    10,000-line document cost 2.5 MB.  ``start`` is refreshed only by
-    :attr:`Document.blocks`; the :class:`GapList` key is the live offset.
+    Its extent, for the incremental parse, and the stage the fold carried past it.
+    The parse itself -- logical text, source maps, the block's own copy of its
+    source -- is dropped once analysed: it is what made a 10,000-line document cost
+    2.5 MB.  What a plain block never has are class attributes, which cost nothing
+    per block.  ``start`` is refreshed only by :attr:`Document.blocks`; the
+    :class:`GapList` key is the live offset.
     """
 
-    __slots__ = ("start", "length", "open_ended", "keyword", "instruction_offset", "indent",
-                 "facts", "stage", "hits", "serialized")
+    __slots__ = ("start", "length", "open_ended", "keyword", "stage")
+    facts: Facts = EMPTY
+    hits: tuple[PipCall, ...] = ()
+    instruction_offset = 0
+    indent = ""
 
     def __init__(self, ins: Instruction) -> None:
         self.start = 0  # set by Document.blocks; an int object per block is not free
         self.length = ins.length
         self.open_ended = ins.open_ended
         self.keyword = ins.keyword
+        self.stage: Stage | None = None
+
+
+class RuleBlock(Block):
+    """A block with facts (a RUN that may run pip, FROM, ENV, ARG, USER): what the rule needs."""
+
+    __slots__ = ("facts", "hits", "instruction_offset", "indent", "serialized")
+
+    def __init__(self, ins: Instruction, facts: Facts) -> None:
+        super().__init__(ins)
+        self.facts = facts
+        self.hits = ()
         self.instruction_offset = ins.instruction_offset
         self.indent = ins.indent
-        self.facts: Facts = analyze(ins)
-        self.stage: Stage | None = None
-        self.hits: tuple[PipCall, ...] = ()
         self.serialized: object = None  # an adapter's per-block output (the server's diagnostics JSON)
+
+
+def _block(ins: Instruction) -> Block:
+    facts = analyze(ins)
+    return Block(ins) if facts is EMPTY else RuleBlock(ins, facts)
 
 
 @dataclass(slots=True)
@@ -76,7 +105,7 @@ class Document:
     def _parse_all(self) -> None:
         self.directives = parse_directives(self.text)
         parsed = list(iter_blocks(self.text, self.directives.end, self.directives.escape))
-        self._blocks = GapList([ins.start for ins in parsed], [Block(ins) for ins in parsed])
+        self._blocks = GapList([ins.start for ins in parsed], [_block(ins) for ins in parsed])
         self._hits = None
         self.last_edit = EditStats(len(parsed), True)
 
@@ -138,7 +167,7 @@ class Document:
                 if pending is not None and pending[0] + delta == ins.start:
                     stop = pending[0]
                     break
-            fresh.append(Block(ins))
+            fresh.append(_block(ins))
             starts.append(ins.start)
         removed = blocks.splice(keep, stop, starts, fresh, old_length)
         self.last_edit = EditStats(len(fresh), False)

@@ -22,19 +22,20 @@ T = TypeVar("T")
 class GapList(Generic[T]):
     """Items sorted by offset; the caller passes the text length to every call that needs it.
 
-    Offsets are kept in ``array('q')`` (8 bytes each instead of a 36-byte int object):
-    a 10,000-line document's line index is then 80 kB, not 440 kB.
+    Offsets are kept in ``array('i')`` (4 bytes each instead of a 36-byte int object;
+    texts stay below 2**31 characters): a 10,000-line document's line index is then
+    40 kB, not 440 kB.
     """
 
     __slots__ = ("_head_keys", "_head", "_tail_keys", "_tail")
 
     def __init__(self, keys: list[int], items: list[T] | None = None) -> None:
         """``items`` may be None for bare offsets (a line index needs no payload)."""
-        self._head_keys = array("q", keys)
+        self._head_keys = array("i", keys)
         self._head = items
         # Past the gap, reversed: _tail_keys[-1] belongs to the item nearest the gap and holds
         # its distance from the end, so these distances ascend from index 0.
-        self._tail_keys = array("q")
+        self._tail_keys = array("i")
         self._tail: list[T] | None = [] if items is not None else None
 
     def __len__(self) -> int:

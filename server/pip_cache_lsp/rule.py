@@ -371,6 +371,9 @@ def changes_stage(block: Checked) -> bool:
 def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[PipCall, ...]:
     """The pip calls of a RUN block that ``stage`` does not exempt; kept on the block."""
     facts = block.facts
+    block.stage = stage
+    if facts is EMPTY:
+        return ()
     if not facts.calls or facts.suppressed:
         hits: tuple[PipCall, ...] = ()
     elif not honour_env:
@@ -378,7 +381,6 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[P
     else:
         scope = stage or Stage()
         hits = tuple(call for call in facts.calls if not scope.covers(call, facts.cache_targets))
-    block.stage = stage
     block.hits = hits
     return hits
 
@@ -399,8 +401,8 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool) -> list[tuple[int, B
     name: str | None = None
     for start, block in blocks:
         facts = block.facts
-        if facts is EMPTY:
-            block.stage, block.hits = stage, ()
+        if facts is EMPTY:  # nothing to check; the stage passes through
+            block.stage = stage
             continue
         if facts.stage_base is not None:
             base = stages.get(facts.stage_base)
