@@ -81,16 +81,21 @@ class Instruction:
     instruction_offset: int  # where the instruction's first line begins
     indent: str
     logical: str  # the instruction line(s) with continuations removed
-    logical_map: SourceMap  # logical offset -> block-relative offset
+    pieces: list[tuple[int, int]]  # (logical offset, block offset) of each line's part
     command_start: int  # logical offset where the arguments (after flags) begin
     flags: tuple[tuple[str, str | None], ...]
-    exec_form: tuple[JsonString, ...] | None
+    exec_form: tuple[JsonString, ...] | None  # a RUN's JSON array (the rule reads no other)
     heredocs: tuple[Heredoc, ...]
     text: str  # the whole block's source text
 
     @property
     def end(self) -> int:
         return self.start + self.length
+
+    @property
+    def logical_map(self) -> SourceMap:
+        """Logical offset -> block-relative offset; built on demand (most blocks never ask)."""
+        return SourceMap(self.pieces)
 
     @property
     def command(self) -> str:
@@ -168,7 +173,7 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                 pieces.append((length, cont_start - block_start))
                 length += len(piece)
             continued = cut >= 0
-        logical, logical_map = "".join(parts), SourceMap(pieces)
+        logical = "".join(parts)
         keyword, onbuild, command_start, flags = _split_instruction(logical)
         heredocs: list[Heredoc] = []
         open_ended = continued
@@ -199,10 +204,10 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
             instruction_offset=line_start - block_start,
             indent=content[:lead] if line_start != 0 else content[:lead].lstrip(BOM),
             logical=logical,
-            logical_map=logical_map,
+            pieces=pieces,
             command_start=command_start,
             flags=flags,
-            exec_form=None if heredocs else _exec_form(logical, command_start),
+            exec_form=_exec_form(logical, command_start) if keyword == "RUN" and not heredocs else None,
             heredocs=tuple(heredocs),
             text=text[block_start:pos],
         )

@@ -208,8 +208,9 @@ def run_commands(ins: Instruction) -> Iterator[Command]:
     # tree-sitter-bash cannot pair several heredocs on one line with their bodies, so the
     # line is parsed alone and a shell reading stdin gets the body whose marker is nearest
     # to its words (after them, as in `bash <<EOF`, or before, as in `<<EOF bash`).
-    script, smap = ins.command, _offset_map(ins.logical_map, ins.command_start)
-    markers = [(ins.logical_map.start(doc.marker), doc) for doc in ins.heredocs]
+    logical_map = ins.logical_map
+    script, smap = ins.command, _offset_map(logical_map, ins.command_start)
+    markers = [(logical_map.start(doc.marker), doc) for doc in ins.heredocs]
     for command in commands_in_script(script, smap, wanted=may_be_pip):
         yield command
         if command.argv and reads_script_from_stdin(command.argv):
