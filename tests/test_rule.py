@@ -305,3 +305,8 @@ def test_absurdly_nested_substitutions_are_skipped_not_fatal() -> None:
     doc = Document(deep + "RUN pip install y\n")
     assert [doc.text[f.start:f.end] for f in doc.findings()] == ["pip install"]
     assert doc.lines.position(doc.findings()[0].start) == (1, 4)
+
+
+@pytest.mark.parametrize("first", ["LABEL a=b", "WORKDIR /x", "FROM python", "ARG X"])
+def test_file_disable_directly_above_any_first_instruction(first: str) -> None:
+    assert Document(f"# pip-cache-lsp: disable-file\n{first}\nRUN pip install a\n").findings() == []

@@ -174,9 +174,16 @@ class Document:
         self._update_fold(keep, stop, removed, list(zip(starts, fresh, strict=True)), previous, old_length)
 
     def _prologue_end(self, length: int) -> int:
+        """Where the first instruction's own line starts (after the comments above it)."""
         if not len(self._blocks):
             return length
-        return self._blocks.key(0, length) + self._blocks.item(0).instruction_offset
+        text, pos = self.text, self._blocks.key(0, length)
+        while True:  # skip the block's leading comment lines
+            nl = text.find("\n", pos)
+            end = length if nl < 0 else nl + 1
+            if not text[pos:end].lstrip().startswith("#"):
+                return pos
+            pos = end
 
     def _update_fold(self, start: int, stop: int, removed: list[Block], fresh: list[tuple[int, Block]],
                      previous: Block | None, old_length: int) -> None:
