@@ -223,9 +223,9 @@ class PipCacheServer(LanguageServer):
     def publish(self, uri: str) -> None:
         """Push the document's diagnostics, serialized block by block and reused.
 
-        A block's diagnostics depend only on its text and the line it starts on, so a
-        keystroke re-serializes the edited block's alone; with thousands of findings
-        this is most of the cost of a keystroke.
+        A block's diagnostics depend only on its text, the line it starts on and which of
+        its pip calls the fold left as findings, so a keystroke re-serializes the edited
+        block's alone; with thousands of findings this is most of the cost of a keystroke.
         """
         entry = self.documents.get(uri)
         if entry is None or self.pull:
@@ -236,7 +236,8 @@ class PipCacheServer(LanguageServer):
         doc, converter = entry.doc, self.protocol._converter
         parts = []
         for start, block in doc.blocks_with_findings(honour_env) if enabled else ():
-            key = (doc.lines.line_of(start), self.codec.encoding, severity)
+            # hits: a stage edit elsewhere (ENV above, honourEnv) can change them without a re-parse
+            key = (doc.lines.line_of(start), self.codec.encoding, severity, block.hits)
             cached = block.serialized
             if not isinstance(cached, tuple) or cached[0] != key:
                 fragments = (json.dumps(converter.unstructure(convert.diagnostic(doc, self.codec, f, severity)))
