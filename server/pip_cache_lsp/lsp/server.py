@@ -236,14 +236,15 @@ class PipCacheServer(LanguageServer):
         doc, converter = entry.doc, self.protocol._converter
         parts = []
         for start, block in doc.blocks_with_findings(honour_env) if enabled else ():
-            # hits: a stage edit elsewhere (ENV above, honourEnv) can change them without a re-parse
-            key = (doc.lines.line_of(start), self.codec.encoding, severity, block.hits)
+            key = (doc.lines.line_of(start), self.codec.encoding, severity)
             cached = block.serialized
-            if not isinstance(cached, tuple) or cached[0] != key:
+            # A refold (an ENV edit elsewhere, honourEnv) gives the block a new hits tuple without
+            # re-parsing it; an identity check catches that for free.
+            if not isinstance(cached, tuple) or cached[0] != key or cached[1] is not block.hits:
                 fragments = (json.dumps(converter.unstructure(convert.diagnostic(doc, self.codec, f, severity)))
                              for f in findings_of(start, block))
-                block.serialized = cached = (key, ",".join(fragments))
-            parts.append(cached[1])
+                block.serialized = cached = (key, block.hits, ",".join(fragments))
+            parts.append(cached[2])
         head = json.dumps({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
                            "params": {"uri": uri, "version": entry.version}})
         self.protocol.send_text(f'{head[:-2]}, "diagnostics": [{",".join(parts)}]}}}}')
