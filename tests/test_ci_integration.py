@@ -129,3 +129,18 @@ def test_pre_commit_hooks_through_try_repo(tmp_path: Path) -> None:
     assert "files were modified by this hook" in fixed.stdout
     assert (repo / "Dockerfile").read_text() == "FROM python\nRUN echo 'é' && pip install --no-cache-dir a\n"
     assert (repo / "README.md").read_text() == "pip install a\n"
+
+
+def test_each_file_gets_its_own_projects_settings(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from above two projects, as CI does: each file follows the pyproject next to it."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "pyproject.toml").write_text('[tool.pip-cache-lsp]\nseverity = "error"\n')
+    (tmp_path / "b" / "pyproject.toml").write_text('[tool.pip-cache-lsp]\nexclude = ["Dockerfile"]\n')
+    (tmp_path / "a" / "Dockerfile").write_text(BAD)
+    (tmp_path / "b" / "Dockerfile").write_text(BAD)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = check(capsys, "--format", "github", "a/Dockerfile", "b/Dockerfile")
+    assert code == 1
+    assert [line.split(",")[0] for line in out.splitlines()] == ["::error file=a/Dockerfile"]

@@ -310,3 +310,18 @@ def test_absurdly_nested_substitutions_are_skipped_not_fatal() -> None:
 @pytest.mark.parametrize("first", ["LABEL a=b", "WORKDIR /x", "FROM python", "ARG X"])
 def test_file_disable_directly_above_any_first_instruction(first: str) -> None:
     assert Document(f"# pip-cache-lsp: disable-file\n{first}\nRUN pip install a\n").findings() == []
+
+
+@pytest.mark.parametrize(
+    ("source", "count"),
+    [
+        pytest.param("FROM x\nRUN p\\\nip install a\n", 1, id="continuation splits the word pip"),
+        pytest.param("# escape=`\nFROM x\nRUN p`\nip install a\n", 1, id="backtick continuation splits pip"),
+        pytest.param('RUN --mount="type=cache,target=/root/.cache/pip" pip install a\n', 0, id="quoted mount value"),
+        pytest.param("RUN --mount=Type=cache,Target=/root/.cache/pip pip install a\n", 0, id="mount keys in any case"),
+        pytest.param("RUN <<EOF\n#!/bin/mksh\npip install a\nEOF\n", 1, id="heredoc with a mksh shebang"),
+        pytest.param("RUN " + "[" * 1000 + "\n", 0, id="deeply nested brackets are shell form, not a crash"),
+    ],
+)
+def test_reading_like_buildkit(source: str, count: int) -> None:
+    assert len(Document(source).findings()) == count

@@ -35,11 +35,19 @@ class Outcome:
     output: str = ""  # a diff, or the fixed text of stdin
 
 
-def check_source(name: str, source: Source, fix: bool, diff: bool, honour_env: bool) -> tuple[Outcome, str | None]:
+@dataclass(frozen=True)
+class Policy:
+    """How to check one file: the command line over its project's ``[tool.pip-cache-lsp]``."""
+
+    honour_env: bool = True
+    severity: str = "warning"
+
+
+def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Policy) -> tuple[Outcome, str | None]:
     """Findings of one decoded file, and its fixed text when fixing or diffing."""
     doc = Document(source.text)
-    findings = doc.findings(honour_env)
-    outcome = Outcome(found=[report.locate(name, doc.lines, f) for f in findings])
+    findings = doc.findings(policy.honour_env)
+    outcome = Outcome(found=[report.locate(name, doc.lines, f, policy.severity) for f in findings])
     if not findings or not (fix or diff):
         return outcome, None
     fixed = apply_fixes(source.text, findings)
@@ -50,10 +58,11 @@ def check_source(name: str, source: Source, fix: bool, diff: bool, honour_env: b
     return outcome, fixed
 
 
-def check_path(path: Path, fix: bool, diff: bool, honour_env: bool) -> Outcome:
+def check_path(item: tuple[Path, Policy], fix: bool, diff: bool) -> Outcome:
+    path, policy = item
     try:
         source = read(path)
-        outcome, fixed = check_source(str(path), source, fix, diff, honour_env)
+        outcome, fixed = check_source(str(path), source, fix, diff, policy)
         if fix and fixed is not None:
             write_atomic(path, source.encode(fixed))
             outcome.fixed = len(outcome.found)
@@ -62,12 +71,12 @@ def check_path(path: Path, fix: bool, diff: bool, honour_env: bool) -> Outcome:
         return Outcome(error=str(exc))
 
 
-def check_stdin(fix: bool, diff: bool, honour_env: bool) -> Outcome:
+def check_stdin(fix: bool, diff: bool, policy: Policy) -> Outcome:
     try:
         source = decode(sys.stdin.buffer.read(), "-")
     except FileError as exc:
         return Outcome(error=str(exc))
-    outcome, fixed = check_source("-", source, fix, diff, honour_env)
+    outcome, fixed = check_source("-", source, fix, diff, policy)
     if fix:
         outcome.output = fixed if fixed is not None else source.text
         outcome.fixed = len(outcome.found) if fixed is not None else 0
@@ -76,13 +85,12 @@ def check_stdin(fix: bool, diff: bool, honour_env: bool) -> Outcome:
 
 def run_check(args: argparse.Namespace) -> int:
     try:
-        config = find_config(Path.cwd())
+        here = find_config(Path.cwd())  # for stdin, and the level SARIF's rule defaults to
     except ConfigError as exc:
         print(f"pip-cache-lsp: error: {exc}", file=sys.stderr)
         return 2
-    honour_env = _first(args.honour_env, config.honour_env, True)
-    severity = _first(args.severity, config.severity, "warning")
-    outcomes = list(_check_all(args, config, honour_env))
+    severity = _first(args.severity, here.severity, "warning")
+    outcomes = list(_check_all(args, here))
     found = [f for o in outcomes for f in o.found]
     errors = [o.error for o in outcomes if o.error]
     for error in errors:
@@ -106,30 +114,43 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if found and not args.exit_zero else 0
 
 
-def _check_all(args: argparse.Namespace, config: ProjectConfig, honour_env: bool) -> Iterator[Outcome]:
-    files: list[Path] = []
+def _check_all(args: argparse.Namespace, here: ProjectConfig) -> Iterator[Outcome]:
+    """Each file is checked under the settings of its own project, as the editor does."""
+    configs: dict[Path, ProjectConfig] = {}
+    files: list[tuple[Path, Policy]] = []
     for arg in args.paths:
         if arg == "-":
-            yield from _check_files(files, args, honour_env)
+            yield from _check_files(files, args)
             files = []
-            yield check_stdin(args.fix, args.diff, honour_env)
+            yield check_stdin(args.fix, args.diff, _policy(args, here))
             continue
         path = Path(arg)
         if not path.exists() and not path.is_symlink():
-            yield from _check_files(files, args, honour_env)
+            yield from _check_files(files, args)
             files = []
             yield Outcome(error=f"{arg}: no such file or directory")
             continue
-        files.extend(file for file in discover(path) if not config.excluded(file))
-    yield from _check_files(files, args, honour_env)
+        for file in discover(path):
+            try:
+                config = configs.get(file.parent) or configs.setdefault(file.parent, find_config(file.parent))
+            except ConfigError as exc:
+                yield Outcome(error=str(exc))
+                continue
+            if not config.excluded(file):
+                files.append((file, _policy(args, config)))
+    yield from _check_files(files, args)
+
+
+def _policy(args: argparse.Namespace, config: ProjectConfig) -> Policy:
+    return Policy(_first(args.honour_env, config.honour_env, True), _first(args.severity, config.severity, "warning"))
 
 
 PARALLEL_FROM = 200  # below this, forking workers costs more than it saves
 
 
-def _check_files(files: list[Path], args: argparse.Namespace, honour_env: bool) -> Iterator[Outcome]:
+def _check_files(files: list[tuple[Path, Policy]], args: argparse.Namespace) -> Iterator[Outcome]:
     """Check files in order; many files are spread over worker processes (one per core)."""
-    work = functools.partial(check_path, fix=args.fix, diff=args.diff, honour_env=honour_env)
+    work = functools.partial(check_path, fix=args.fix, diff=args.diff)
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FROM or workers < 2:
         yield from map(work, files)

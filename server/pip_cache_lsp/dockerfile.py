@@ -293,7 +293,7 @@ def _exec_form(logical: str, command_start: int) -> tuple[JsonString, ...] | Non
         return None
     try:
         values = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # ~1,000 nested brackets: BuildKit's shell form too
         return None
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         return None

@@ -37,14 +37,15 @@ class Located:
     fix_line: int
     fix_column: int
     fix_text: str
+    severity: str  # its project's (or the command line's) level: error, warning or info
 
 
-def locate(path: str, lines: LineIndex, finding: Finding) -> Located:
+def locate(path: str, lines: LineIndex, finding: Finding, severity: str) -> Located:
     line, col = lines.position(finding.start)
     end_line, end_col = lines.position(finding.end)
     fix_line, fix_col = lines.position(finding.insert_at)
     return Located(path, line + 1, col + 1, end_line + 1, end_col + 1, finding.code, finding.message,
-                   fix_line + 1, fix_col + 1, finding.insert_text)
+                   fix_line + 1, fix_col + 1, finding.insert_text, severity)
 
 
 def text(found: list[Located], severity: str) -> str:
@@ -83,7 +84,7 @@ def sarif(found: list[Located], severity: str) -> str:
         results.append({
             "ruleId": f.code,
             "ruleIndex": 0,
-            "level": level,
+            "level": _SARIF_LEVEL[f.severity],
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
                 "artifactLocation": artifact,
@@ -118,11 +119,10 @@ def _escape(value: str, prop: bool = False) -> str:
 
 
 def github(found: list[Located], severity: str) -> str:
-    """GitHub Actions workflow commands: each finding becomes a pull-request annotation."""
-    command = _GITHUB_COMMAND[severity]
+    """GitHub Actions workflow commands: each finding becomes a pull-request annotation at its level."""
     return "".join(
-        f"::{command} file={_escape(f.path, True)},line={f.line},col={f.column},endLine={f.end_line},"
-        f"endColumn={f.end_column},title={_escape(f.code, True)}::{_escape(f.message)}\n"
+        f"::{_GITHUB_COMMAND[f.severity]} file={_escape(f.path, True)},line={f.line},col={f.column},"
+        f"endLine={f.end_line},endColumn={f.end_column},title={_escape(f.code, True)}::{_escape(f.message)}\n"
         for f in found
     )
 

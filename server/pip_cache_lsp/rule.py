@@ -11,6 +11,7 @@ stage it was checked under and the pip calls nothing exempts, which
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,14 @@ from typing import Protocol, TypeVar
 
 from pip_cache_lsp.dockerfile import Heredoc, Instruction
 from pip_cache_lsp.names import CODE
-from pip_cache_lsp.shell import Command, basename, commands_in_exec, commands_in_script, reads_script_from_stdin
+from pip_cache_lsp.shell import (
+    SHELLS,
+    Command,
+    basename,
+    commands_in_exec,
+    commands_in_script,
+    reads_script_from_stdin,
+)
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 from pip_cache_lsp.suppress import instruction_suppressed
 
@@ -163,7 +171,7 @@ def analyze(ins: Instruction) -> Facts:
 
 def _analyze(ins: Instruction) -> Facts:
     if ins.keyword == "RUN":
-        if not _may_name_pip(ins.text):
+        if not (_may_name_pip(ins.logical) or (ins.heredocs and _may_name_pip(ins.text))):
             return Facts()
         try:
             calls = tuple(filter(None, map(pip_install, run_commands(ins))))
@@ -238,26 +246,25 @@ def _offset_map(parent: SourceMap, offset: int) -> SourceMap:
 
 
 def _foreign_shebang(script: str) -> bool:
+    """A heredoc script whose ``#!`` names something other than a shell (python, node…)."""
     if not script.startswith("#!"):
         return False
-    interpreter = script[2:].split("\n", 1)[0].split()
-    names = [basename_str(w) for w in interpreter]
+    names = [word.rsplit("/", 1)[-1] for word in script[2:].split("\n", 1)[0].split()]
     if names and names[0] == "env":
         names = names[1:]
-    return not names or names[0] not in {"sh", "bash", "dash", "ash", "zsh", "ksh"}
-
-
-def basename_str(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
+    return not names or names[0] not in SHELLS
 
 
 def _cache_targets(ins: Instruction) -> Iterator[str]:
+    """Targets of ``--mount=type=cache`` flags, read like BuildKit: CSV fields, keys in any case."""
     for name, value in ins.flags:
         if name != "mount" or value is None:
             continue
-        fields = dict(f.partition("=")[::2] for f in value.split(","))
-        if fields.get("type") == "cache":
-            yield (fields.get("target") or fields.get("dst") or fields.get("destination") or "").strip("'\"")
+        unquoted = "".join(_shell_words(value))
+        for row in csv.reader([unquoted]):
+            fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
+            if fields.get("type") == "cache":
+                yield fields.get("target") or fields.get("dst") or fields.get("destination") or ""
 
 
 def _env_pairs(args: str) -> Iterator[tuple[str, str]]:

@@ -10,23 +10,11 @@ notion of lines (``\\n`` only) and never uses this index.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import accumulate
 
 from pip_cache_lsp.gaplist import GapList
 
 _EOL = re.compile(r"\r\n|\r|\n")
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A half-open range ``[start, end)`` of code-point offsets."""
-
-    start: int
-    end: int
-
-    def shifted(self, delta: int) -> Span:
-        return Span(self.start + delta, self.end + delta)
 
 
 def line_starts(text: str, start: int = 0, end: int | None = None) -> list[int]:
@@ -68,15 +56,6 @@ class LineIndex:
     def position(self, offset: int) -> tuple[int, int]:
         line = self.line_of(offset)
         return line, offset - self.line_start(line)
-
-    def offset(self, text: str, line: int, column: int) -> int:
-        """The offset of ``(line, column)``, clamped to the line's content like LSP asks."""
-        if line < 0:
-            return 0
-        if line >= self.line_count:
-            return len(text)
-        start = self.line_start(line)
-        return min(start + max(column, 0), self.content_end(text, line))
 
     def content_end(self, text: str, line: int) -> int:
         """The offset where ``line``'s terminator (or the text) begins."""

@@ -35,7 +35,7 @@ from pip_cache_lsp import __version__
 from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.lsp import convert
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
-from pip_cache_lsp.lsp.settings import KEYS, SECTION, Settings, parse_settings
+from pip_cache_lsp.lsp.settings import KEYS, SECTION, SEVERITY_KINDS, Settings, parse_settings
 from pip_cache_lsp.names import SOURCE
 
 if TYPE_CHECKING:  # the core (parser, tree-sitter) loads with the first document, after initialize
@@ -44,11 +44,6 @@ if TYPE_CHECKING:  # the core (parser, tree-sitter) loads with the first documen
 
 logger = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
-SEVERITY_BY_NAME = {
-    "error": types.DiagnosticSeverity.Error,
-    "warning": types.DiagnosticSeverity.Warning,
-    "info": types.DiagnosticSeverity.Information,
-}
 
 
 def _path_of(uri: str) -> Path:
@@ -208,7 +203,7 @@ class PipCacheServer(LanguageServer):
         project = entry.project
         if not self.settings.enable or project.excluded(_path_of(entry.uri)):
             return False, self.settings.severity, self.settings.honour_env
-        severity = SEVERITY_BY_NAME[project.severity] if project.severity else self.settings.severity
+        severity = SEVERITY_KINDS[project.severity] if project.severity else self.settings.severity
         honour_env = self.settings.honour_env if project.honour_env is None else project.honour_env
         return True, severity, honour_env
 
@@ -296,7 +291,7 @@ def initialize(ls: PipCacheServer, params: types.InitializeParams) -> None:
     ls.pull = _supports(params.capabilities, "text_document", "diagnostic")
     ls.settings = parse_settings(params.initialization_options, lambda m: ls.log(m, types.MessageType.Warning))
     if params.process_id:
-        _watch_parent(ls, params.process_id)
+        _watch_parent(params.process_id)
 
 
 @server.feature(types.INITIALIZED)
@@ -413,9 +408,9 @@ def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[type
     entry = ls.documents.get(params.text_document.uri)
     if entry is None:
         return []
+    enabled, severity, honour_env = ls.effective(entry)
     doc, codec, uri = entry.doc, ls.codec, params.text_document.uri
-    findings = ls.findings(entry)
-    severity = ls.effective(entry)[1]
+    findings = doc.findings(honour_env) if enabled else []
     if not findings:
         return []
     start, end = codec.offset(doc, params.range.start), codec.offset(doc, params.range.end)
@@ -423,13 +418,12 @@ def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[type
     only = params.context.only
     actions: list[types.CodeAction] = []
     if _wanted(types.CodeActionKind.QuickFix, only):
-        for finding in touched:
-            diag = convert.diagnostic(doc, codec, finding, severity)
+        diagnostics = [convert.diagnostic(doc, codec, f, severity) for f in touched]
+        for finding, diag in zip(touched, diagnostics, strict=True):
             actions.append(types.CodeAction(
                 title=convert.FIX_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diag], is_preferred=True,
                 edit=convert.workspace_edit(uri, [convert.fix_edit(doc, codec, finding)])))
-        for finding in touched:
-            diag = convert.diagnostic(doc, codec, finding, severity)
+        for finding, diag in zip(touched, diagnostics, strict=True):
             actions.append(types.CodeAction(
                 title=convert.IGNORE_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
                 edit=convert.workspace_edit(uri, [convert.ignore_edit(doc, codec, finding)])))
@@ -471,7 +465,7 @@ def _apply_settings(ls: PipCacheServer, raw: Any) -> None:
         ls.log(f"could not apply settings ({exc}); keeping {ls.settings}", types.MessageType.Error)
 
 
-def _watch_parent(ls: PipCacheServer, pid: int) -> None:
+def _watch_parent(pid: int) -> None:
     """Exit when the editor that started us is gone (LSP's processId)."""
 
     def watch() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from lsprotocol import types
 
 SECTION = "pipCacheLsp"
-_SEVERITIES = {
+SEVERITY_KINDS = {  # setting and [tool.pip-cache-lsp] names -> LSP severities
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
     "information": types.DiagnosticSeverity.Information,
@@ -48,8 +48,8 @@ def parse_settings(raw: Any, warn: Callable[[str], None], base: Settings | None 
             warn(f"setting enable must be true or false, not {raw['enable']!r}; keeping {enable}")
     if "severity" in raw:
         value = raw["severity"]
-        if isinstance(value, str) and value.lower() in _SEVERITIES:
-            severity = _SEVERITIES[value.lower()]
+        if isinstance(value, str) and value.lower() in SEVERITY_KINDS:
+            severity = SEVERITY_KINDS[value.lower()]
         else:
             warn(f"setting severity must be one of error, warning, information, hint, not {value!r}")
     if "honourEnv" in raw:
