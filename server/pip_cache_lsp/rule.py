@@ -164,27 +164,30 @@ EMPTY = Facts()  # most instructions contribute nothing: they share one object
 
 
 def analyze(ins: Instruction) -> Facts:
-    """What one instruction contributes to the rule (the shell walk happens here)."""
-    facts = _analyze(ins)
-    return EMPTY if facts == EMPTY else facts
+    """What one instruction contributes to the rule (the shell walk happens here).
 
-
-def _analyze(ins: Instruction) -> Facts:
+    An instruction that contributes nothing gets the shared :data:`EMPTY`, which the
+    model and the fold recognise by identity.
+    """
     if ins.keyword == "RUN":
         if not (_may_name_pip(ins.logical) or (ins.heredocs and _may_name_pip(ins.text))):
-            return Facts()
+            return EMPTY
         try:
             calls = tuple(filter(None, map(pip_install, run_commands(ins))))
         except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
-            return Facts()
+            return EMPTY
+        if not calls:
+            return EMPTY
         return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)),
                      suppressed=instruction_suppressed(ins.comments))
     if ins.onbuild:
-        return Facts()
+        return EMPTY
     if ins.keyword == "ENV":
-        return Facts(env=tuple(_env_pairs(ins.command)))
+        env = tuple(_env_pairs(ins.command))
+        return Facts(env=env) if env else EMPTY
     if ins.keyword == "ARG":
-        return Facts(args=tuple(_arg_pairs(ins.command)))
+        args = tuple(_arg_pairs(ins.command))
+        return Facts(args=args) if args else EMPTY
     if ins.keyword == "USER":
         return Facts(user=ins.command.split(":", 1)[0].strip() or None)
     if ins.keyword == "FROM":
@@ -192,7 +195,7 @@ def _analyze(ins: Instruction) -> Facts:
         base = words[0].lower() if words else None
         name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
         return Facts(stage_base=base, stage_name=name)
-    return Facts()
+    return EMPTY
 
 
 def run_commands(ins: Instruction) -> Iterator[Command]:
