@@ -148,7 +148,8 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                 comment_start = line_start
             comments.append(stripped)
             continue
-        cut = _continuation(stripped, escape)
+        trimmed = stripped.rstrip(" \t")  # an escape as the last non-blank character continues the line
+        cut = len(trimmed) - 1 if trimmed and trimmed[-1] == escape else -1
         if cut < 0 and not stripped:
             comment_start, comments = -1, []
             continue
@@ -164,7 +165,8 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
             cont_stripped = cont.lstrip()
             if not cont_stripped or cont_stripped[0] == "#":
                 continue
-            cut = _continuation(cont, escape)
+            trimmed = cont.rstrip(" \t")
+            cut = len(trimmed) - 1 if trimmed[-1] == escape else -1
             piece = cont[:cut] if cut >= 0 else cont
             if piece:
                 if length == 0:
@@ -212,12 +214,6 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
             text=text[block_start:pos],
         )
         comment_start, comments = -1, []
-
-
-def _continuation(line: str, escape: str) -> int:
-    """Where the escape that continues ``line`` sits (it may be followed by blanks), or -1."""
-    end = len(line.rstrip(" \t")) - 1
-    return end if end >= 0 and line[end] == escape else -1
 
 
 def _split_instruction(logical: str) -> tuple[str, bool, int, tuple[tuple[str, str | None], ...]]:
