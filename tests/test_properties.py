@@ -394,6 +394,19 @@ def test_finding_ranges_cover_pip_to_install(text: str) -> None:
 # --- regressions: bugs these properties found in shell.py and rule.py ------------------
 
 
+@SETTINGS
+@given(text=dockerfiles(), escape=st.sampled_from(["\\", "`"]))
+def test_logical_map_lands_on_each_logical_character(text: str, escape: str) -> None:
+    # The logical text is joined from source lines and its map is rebuilt lazily by a
+    # second reading of them: both must agree, character by character.
+    if escape == "`":
+        text = "# escape=`\n" + text.replace("\\\n", "`\n")
+    for ins in parse(text):
+        smap = ins.logical_map
+        for i, char in enumerate(ins.logical):
+            assert ins.text[smap.start(i)] == char, (ins.logical, i)
+
+
 @pytest.mark.parametrize("text", [
     'RUN ["sh", "-c", "pip instal\\u006c x"]\n',
     'RUN ["sh", "-c", "pip \\"install\\""]\n',

@@ -27,6 +27,7 @@ from pip_cache_lsp.sourcemap import SourceMap
 BOM = "\ufeff"
 _DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
 _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+_KEYWORD = re.compile(r"\s*(\S+)\s*")
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)$")
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -81,7 +82,8 @@ class Instruction:
     instruction_offset: int  # where the instruction's first line begins
     indent: str
     logical: str  # the instruction line(s) with continuations removed
-    pieces: list[tuple[int, int]]  # (logical offset, block offset) of each line's part
+    first_offset: int  # where the first line's part of ``logical`` starts
+    escape: str  # the file's escape character, for re-reading the lines in ``logical_map``
     command_start: int  # logical offset where the arguments (after flags) begin
     flags: tuple[tuple[str, str | None], ...]
     exec_form: tuple[JsonString, ...] | None  # a RUN's JSON array (the rule reads no other)
@@ -94,8 +96,26 @@ class Instruction:
 
     @property
     def logical_map(self) -> SourceMap:
-        """Logical offset -> block-relative offset; built on demand (most blocks never ask)."""
-        return SourceMap(self.pieces)
+        """Logical offset -> block-relative offset; built on demand (most blocks never ask).
+
+        The continuation lines are read again, for where each part came from.
+        """
+        text, first = self.text, self.first_offset
+        nl = text.find("\n", first)
+        line = text[first : len(text) if nl < 0 else nl].rstrip("\r").rstrip(" \t")
+        continued = line[-1:] == self.escape
+        parts, starts = [line[:-1] if continued else line], [first]
+        if continued and nl >= 0:
+            _continuation(_lines(text, nl + 1), nl + 1, self.escape, parts, starts)
+        pieces: list[tuple[int, int]] = []
+        length = 0
+        for part, start in zip(parts, starts, strict=True):
+            if part or not pieces:
+                if length == 0:
+                    pieces.clear()
+                pieces.append((length, start))
+                length += len(part)
+        return SourceMap(pieces)
 
     @property
     def command(self) -> str:
@@ -131,71 +151,54 @@ def parse(text: str, directives: Directives | None = None) -> list[Instruction]:
 def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
     """Yield instruction blocks from line start ``pos`` to the end of ``text``."""
     n = len(text)
+    lines = _lines(text, pos)
     comment_start = -1
     comments: list[str] = []
-    while pos < n:
+    for line in lines:
         line_start = pos
-        nl = text.find("\n", pos)
-        pos = n if nl < 0 else nl + 1
-        content = text[line_start:pos].rstrip("\r\n")
+        pos += len(line) + 1
+        content = line.rstrip("\r")
         stripped = content.lstrip()
         lead = len(content) - len(stripped)
         if line_start == 0 and stripped.startswith(BOM):
             stripped = stripped[1:]
             lead += 1
-        if stripped.startswith("#"):
+        if not stripped:
+            comment_start, comments = -1, []
+            continue
+        if stripped[0] == "#":
             if comment_start < 0:
                 comment_start = line_start
             comments.append(stripped)
             continue
-        trimmed = stripped.rstrip(" \t")  # an escape as the last non-blank character continues the line
-        cut = len(trimmed) - 1 if trimmed and trimmed[-1] == escape else -1
-        if cut < 0 and not stripped:
-            comment_start, comments = -1, []
-            continue
         block_start = comment_start if comment_start >= 0 else line_start
-        first = stripped[:cut] if cut >= 0 else stripped
-        parts, pieces, length = [first], [(0, line_start + lead - block_start)], len(first)
-        continued = cut >= 0
-        while continued and pos < n:  # the lines of a continued instruction: one piece each
-            cont_start = pos
-            nl = text.find("\n", pos)
-            pos = n if nl < 0 else nl + 1
-            cont = text[cont_start:pos].rstrip("\r\n")
-            cont_stripped = cont.lstrip()
-            if not cont_stripped or cont_stripped[0] == "#":
-                continue
-            trimmed = cont.rstrip(" \t")
-            cut = len(trimmed) - 1 if trimmed[-1] == escape else -1
-            piece = cont[:cut] if cut >= 0 else cont
-            if piece:
-                if length == 0:
-                    pieces.clear()
-                parts.append(piece)
-                pieces.append((length, cont_start - block_start))
-                length += len(piece)
-            continued = cut >= 0
-        logical = "".join(parts)
+        trimmed = stripped.rstrip(" \t")  # an escape as the last non-blank character continues the line
+        continued = trimmed[-1:] == escape
+        parts = [trimmed[:-1] if continued else stripped]
+        if continued:
+            pos, continued = _continuation(lines, pos, escape, parts, [])
+        logical = "".join(parts) if len(parts) > 1 else parts[0]
         keyword, onbuild, command_start, flags = _split_instruction(logical)
         heredocs: list[Heredoc] = []
         open_ended = continued
         if keyword in _HEREDOC_KEYWORDS and "<<" in logical:
             for marker, name, chomp, quoted in _heredoc_words(logical, command_start):
-                body_start = pos
+                body_start = min(pos, n)
                 terminated = False
-                while pos < n:
+                for body in lines:
                     body_line = pos
-                    nl = text.find("\n", pos)
-                    pos = n if nl < 0 else nl + 1
-                    candidate = text[body_line:pos].rstrip("\r\n")
+                    pos += len(body) + 1
+                    candidate = body.rstrip("\r")
                     if (candidate.lstrip("\t") if chomp else candidate) == name:
                         terminated = True
                         break
+                pos = min(pos, n)
                 body_end = body_line if terminated else pos
                 heredocs.append(
                     Heredoc(name, marker, chomp, quoted, body_start - block_start, body_end - block_start, terminated)
                 )
                 open_ended = open_ended or not terminated
+        pos = min(pos, n)
         yield Instruction(
             start=block_start,
             length=pos - block_start,
@@ -206,7 +209,8 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
             instruction_offset=line_start - block_start,
             indent=content[:lead] if line_start != 0 else content[:lead].lstrip(BOM),
             logical=logical,
-            pieces=pieces,
+            first_offset=line_start + lead - block_start,
+            escape=escape,
             command_start=command_start,
             flags=flags,
             exec_form=_exec_form(logical, command_start) if keyword == "RUN" and not heredocs else None,
@@ -216,14 +220,61 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
         comment_start, comments = -1, []
 
 
+def _lines(text: str, pos: int) -> Iterator[str]:
+    """The lines from line start ``pos`` on, without their line breaks.
+
+    The text is split a chunk at a time, each twice the last: a re-parse that stops
+    after a few lines splits a few, and a whole document takes a few C calls rather
+    than a ``find`` and a slice per line.
+    """
+    n = len(text)
+    size = 512
+    while pos < n:
+        nl = text.find("\n", min(pos + size, n))
+        end = n if nl < 0 else nl + 1
+        chunk = text[pos:end]
+        lines = chunk.split("\n")
+        if chunk[-1] == "\n":
+            lines.pop()
+        yield from lines
+        pos = end
+        size *= 2
+
+
+def _continuation(lines: Iterator[str], pos: int, escape: str, parts: list[str],
+                  starts: list[int]) -> tuple[int, bool]:
+    """Read the lines continuing an instruction, the first of them starting at ``pos``.
+
+    Appends each line's part of the logical line to ``parts`` and where it starts
+    to ``starts``; blank and comment lines are dropped.  Returns where the lines end
+    (past the end of the text if it ends first) and whether the text ended while the
+    instruction was still continued.
+    """
+    for line in lines:
+        start = pos
+        pos += len(line) + 1
+        content = line.rstrip("\r")
+        stripped = content.lstrip()
+        if not stripped or stripped[0] == "#":
+            continue
+        trimmed = content.rstrip(" \t")
+        starts.append(start)
+        if trimmed[-1] == escape:
+            parts.append(trimmed[:-1])
+            continue
+        parts.append(content)
+        return pos, False
+    return pos, True
+
+
 def _split_instruction(logical: str) -> tuple[str, bool, int, tuple[tuple[str, str | None], ...]]:
     """Keyword, ONBUILD-ness, where the command starts (after flags), and the flags."""
-    m = re.match(r"\s*(\S+)\s*", logical)
+    m = _KEYWORD.match(logical)
     if not m:
         return "", False, len(logical), ()
     keyword, pos, onbuild = sys.intern(m.group(1).upper()), m.end(), False
     if keyword == "ONBUILD":
-        inner = re.compile(r"(\S+)\s*").match(logical, pos)
+        inner = _KEYWORD.match(logical, pos)
         if inner:
             keyword, pos, onbuild = inner.group(1).upper(), inner.end(), True
     flags: list[tuple[str, str | None]] = []
