@@ -112,18 +112,32 @@ def is_no_cache_flag(word: str | None) -> bool:
     return word is not None and len(word) >= len("--no-ca") and FLAG.startswith(word)
 
 
-def _may_name_pip(text: str) -> bool:
-    """Cheap test before the shell walk: can this text run pip at all?
+def _spells(text: str, word: str) -> bool:
+    """Cheap test before decoding shell words: could the shell read ``word`` in ``text``?
 
-    Quotes and backslashes can split the name (``p''ip``, ``p\\ip``) and a JSON escape can
-    hide a letter (``"\\u0070ip"``); with those removed or present, "pip" must appear.
+    Quotes and backslashes can split a word (``p''ip``, ``p\\ip``) and a JSON escape can
+    hide a letter (``"\\u0070ip"``); with those removed or present, ``word`` must appear.
     """
-    return "\\u" in text or "pip" in text.replace("\\", "").replace("'", "").replace('"', "")
+    if "\\" in text:
+        if "\\u" in text:
+            return True
+        text = text.replace("\\", "")
+    return word in text.replace("'", "").replace('"', "")
 
 
-def may_be_pip(name: str) -> bool:
-    """A command name that could run pip: ``pip``, ``pip3.12``, ``python3 -m pip``."""
-    return _PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None
+def _may_name_pip(text: str) -> bool:
+    """Can this text run pip at all?  Most RUNs cannot, and skip the shell walk."""
+    return _spells(text, "pip")
+
+
+def may_install(name: str, source: str) -> bool:
+    """A command that could be a pip install: it may run pip and it spells ``install``.
+
+    The name must be one that can run pip (``pip``, ``pip3.12``, ``python3 -m pip``).
+    Most ``python`` commands (``python -c …``, ``python -m venv``) fail the second test,
+    and their words are never decoded.
+    """
+    return (_PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None) and _spells(source, "install")
 
 
 def pip_install(command: Command) -> PipCall | None:
@@ -202,11 +216,11 @@ def run_commands(ins: Instruction) -> Iterator[Command]:
     """Every simple command a RUN runs, whatever its form."""
     if ins.exec_form is not None:
         yield from commands_in_exec([(e.value, e.start, e.end, e.raw) for e in ins.exec_form], ins.logical_map,
-                                    may_be_pip)
+                                    may_install)
         return
     if not ins.heredocs:
         script, smap = ins.logical[ins.command_start :], _offset_map(ins.logical_map, ins.command_start)
-        yield from commands_in_script(script, smap, wanted=may_be_pip)
+        yield from commands_in_script(script, smap, wanted=may_install)
         return
     # BuildKit runs a lone heredoc as the script itself; otherwise it hands the shell the
     # command line followed by the bodies, and a shell reading one runs it.
@@ -214,7 +228,7 @@ def run_commands(ins: Instruction) -> Iterator[Command]:
         for doc in ins.heredocs:
             script, smap = _heredoc_text(ins, doc).build()
             if not _foreign_shebang(script):
-                yield from commands_in_script(script, smap, wanted=may_be_pip)
+                yield from commands_in_script(script, smap, wanted=may_install)
         return
     # tree-sitter-bash cannot pair several heredocs on one line with their bodies, so the
     # line is parsed alone and a shell reading stdin gets the body whose marker is nearest
@@ -222,12 +236,12 @@ def run_commands(ins: Instruction) -> Iterator[Command]:
     logical_map = ins.logical_map
     script, smap = ins.command, _offset_map(logical_map, ins.command_start)
     markers = [(logical_map.start(doc.marker), doc) for doc in ins.heredocs]
-    for command in commands_in_script(script, smap, wanted=may_be_pip):
+    for command in commands_in_script(script, smap, wanted=may_install):
         yield command
         if command.argv and reads_script_from_stdin(command.argv):
             start, end = command.argv[0].start, command.argv[-1].end
             at, body = min(markers, key=lambda m: (m[0] - end, 0) if m[0] >= end else (start - m[0], 1))
-            yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env, may_be_pip)
+            yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env, may_install)
 
 
 def _heredoc_text(ins: Instruction, doc: Heredoc) -> TextBuilder:

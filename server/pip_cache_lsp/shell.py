@@ -13,6 +13,7 @@ knows nothing about pip.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -92,19 +93,22 @@ def basename(word: Word) -> str:
     return (word.value or "").rsplit("/", 1)[-1]
 
 
+Wanted = Callable[[str, str], bool]
+
+
 def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None,
-                       wanted: Callable[[str], bool] | None = None) -> Iterator[Command]:
+                       wanted: Wanted | None = None) -> Iterator[Command]:
     """The simple commands of a shell script, in source order, nested scripts included.
 
-    With ``wanted``, only commands whose name it accepts (or that are wrappers or shells,
-    which may run such a command) are reported; the words of the others are never
-    decoded, which is most of the walk's cost.
+    With ``wanted``, only commands it accepts by their name and their source text (and
+    wrappers and shells, which may run such a command) are reported; the words of the
+    others are never decoded, which is most of the walk's cost.
     """
     yield from _Walker(text, smap, dict(env or {}), wanted).run()
 
 
 def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
-                     wanted: Callable[[str], bool] | None = None) -> Iterator[Command]:
+                     wanted: Wanted | None = None) -> Iterator[Command]:
     """The commands of an exec-form array: the array itself, or the script it hands a shell.
 
     Each element is ``(value, token_start, token_end, raw)`` in ``smap``'s
@@ -193,7 +197,7 @@ class _Walker:
     """Walks one tree-sitter parse, keeping the script's exported environment in order."""
 
     def __init__(self, text: str, smap: SourceMap, env: dict[str, str | None],
-                 wanted: Callable[[str], bool] | None = None) -> None:
+                 wanted: Wanted | None = None) -> None:
         self.wanted = wanted
         self.text = text
         self.smap = smap
@@ -201,7 +205,10 @@ class _Walker:
         self.shell_vars: dict[str, str | None] = {}
         data = text.encode("utf-8", "surrogatepass")
         self.data = data
-        self.char_at: Callable[[int], int] = (lambda b: b) if len(data) == len(text) else _byte_to_char(text)
+        # Most scripts hold no $(…), `…`, <(…) or >(…): then no word needs searching for one.
+        self.substitutions = "$(" in text or "`" in text or "<(" in text or ">(" in text
+        # Byte offset -> character offset; the identity (a C call) for ASCII text, most of it.
+        self.char_at: Callable[[int], int] = operator.index if len(data) == len(text) else _byte_to_char(text)
 
     def run(self) -> Iterator[Command]:
         tree = _PARSER.parse(self.data)
@@ -231,7 +238,7 @@ class _Walker:
                 if name in self.env:
                     self.env[name] = value
             elif kind not in ("comment", "heredoc_body", "string_content", "raw_string", "word"):
-                stack.extend(reversed(node.children))
+                stack.extend(reversed(node.named_children))
 
     def _skipped(self, node: Node) -> bool:
         if self.wanted is None:
@@ -241,14 +248,19 @@ class _Walker:
         if value is None:
             return name is not None  # a computed name ($PIP): nothing we could judge
         base = value.rsplit("/", 1)[-1]
-        return not (base in _WRAPPERS or base in SHELLS or self.wanted(base))
+        if base in _WRAPPERS or base in SHELLS:
+            return False
+        parent = node.parent  # words after a redirect are filed under it: ``pip >log install x``
+        whole = parent if parent is not None and parent.type == "redirected_statement" else node
+        return not self.wanted(base, self._text(whole))
 
     def _command(self, node: Node) -> Iterator[Command]:
         children = node.named_children
         if self._skipped(node):
-            for child in children:
-                if child.type != "word":  # a plain word holds no $(…)
-                    yield from self._visit_substitutions(child)
+            if self.substitutions:
+                for child in children:
+                    if child.type != "word":  # a plain word holds no $(…)
+                        yield from self._visit_substitutions(child)
             return
         inline: dict[str, str | None] = {}
         words: list[Word] = []
@@ -262,7 +274,8 @@ class _Walker:
                 inline[name] = value
             elif kind not in _REDIRECTS:
                 words.append(self._word(_word_node(child)))
-            yield from self._visit_substitutions(child)
+            if self.substitutions:
+                yield from self._visit_substitutions(child)
         words.extend(self._words_after_redirects(node))
         wrapped_env, argv = unwrap(tuple(words))
         env = {**self.env, **inline, **wrapped_env}
@@ -300,6 +313,8 @@ class _Walker:
 
     def _visit_substitutions(self, node: Node) -> Iterator[Command]:
         """Commands inside ``$(…)`` in a word or assignment: they run before the command does."""
+        if not self.substitutions:
+            return
         for sub in _substitutions(node):
             for child in sub.children:
                 yield from self._visit(child)
@@ -335,6 +350,10 @@ class _Walker:
 
     def _word(self, node: Node) -> Word:
         start, end = self.char_at(node.start_byte), self.char_at(node.end_byte)
+        if node.type == "word":  # the common case, as in _value, without finding the span twice
+            text = self.text[start:end]
+            if "\\" not in text:
+                return Word(text, start, end, self.smap)
         return Word(self._value(node), start, end, self.smap)
 
     def _value(self, node: Node) -> str | None:
