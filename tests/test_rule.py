@@ -98,6 +98,8 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
      "RUN <<-'END'\n\tpip install --no-cache-dir a\n\tEND\n"),
     ("heredoc fed to bash", "RUN bash <<EOF\npip install a\nEOF\n", [(1, 0, 1, 11)],
      "RUN bash <<EOF\npip install --no-cache-dir a\nEOF\n"),
+    ("heredoc line after a pipeline", "RUN <<EOF\npip freeze | grep a | sort\npip install b && echo ok\nEOF\n",
+     [(2, 0, 2, 11)], "RUN <<EOF\npip freeze | grep a | sort\npip install --no-cache-dir b && echo ok\nEOF\n"),
     ("redirect before install", "RUN pip >log install a\n", [(0, 4, 0, 20)], "RUN pip >log install --no-cache-dir a\n"),
     ("python -m pip in quotes", "RUN python -m 'pip' \"inst\"all a\n", [(0, 4, 0, 29)],
      "RUN python -m 'pip' \"inst\"all --no-cache-dir a\n"),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import tree_sitter_bash
 from tree_sitter import Language, Node, Parser
 
+from pip_cache_lsp.simple_shell import parts, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
@@ -194,7 +195,11 @@ def reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
 
 
 class _Walker:
-    """Walks one tree-sitter parse, keeping the script's exported environment in order."""
+    """Walks one script, keeping its exported environment in order.
+
+    A script of simple commands only is read by :mod:`simple_shell`'s regex; any
+    other by tree-sitter-bash, whose tree is walked node by node.
+    """
 
     def __init__(self, text: str, smap: SourceMap, env: dict[str, str | None],
                  wanted: Wanted | None = None) -> None:
@@ -203,16 +208,42 @@ class _Walker:
         self.smap = smap
         self.env = env  # exported variables so far
         self.shell_vars: dict[str, str | None] = {}
-        data = text.encode("utf-8", "surrogatepass")
-        self.data = data
         # Most scripts hold no $(…), `…`, <(…) or >(…): then no word needs searching for one.
         self.substitutions = "$(" in text or "`" in text or "<(" in text or ">(" in text
-        # Byte offset -> character offset; the identity (a C call) for ASCII text, most of it.
-        self.char_at: Callable[[int], int] = operator.index if len(data) == len(text) else _byte_to_char(text)
+        self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
 
     def run(self) -> Iterator[Command]:
-        tree = _PARSER.parse(self.data)
-        yield from self._visit(tree.root_node)
+        simple = simple_commands(self.text)
+        if simple is not None:
+            yield from self._simple(simple)
+            return
+        data = self.text.encode("utf-8", "surrogatepass")
+        if len(data) != len(self.text):  # byte offset -> character offset; the identity for ASCII
+            self.char_at = _byte_to_char(self.text)
+        yield from self._visit(_PARSER.parse(data).root_node)
+
+    def _simple(self, commands: list[tuple[int, int, str]]) -> Iterator[Command]:
+        """The fast path: no expansion, redirect or assignment, so nothing but words to read."""
+        text, smap = self.text, self.smap
+        for start, end, name in commands:
+            if self.wanted is not None:
+                base = name.rsplit("/", 1)[-1]
+                if not (base in _WRAPPERS or base in SHELLS or self.wanted(base, text[start:end])):
+                    continue
+            command = self._command_of([Word(value, s, e, smap) for s, e, value in words(text, start, end)], {})
+            yield command
+            script_at = shell_script_index(command.argv)
+            if script_at is not None:
+                word = command.argv[script_at]
+                builder = TextBuilder()
+                for part, at in parts(text, word._start, word._end):
+                    builder.add(part, at)
+                yield from commands_in_script(*builder.build(smap), command.env, self.wanted)
+
+    def _command_of(self, words: list[Word], inline: dict[str, str | None]) -> Command:
+        """The command ``words`` run: wrappers and assignments stripped, environment merged."""
+        wrapped_env, argv = unwrap(tuple(words))
+        return Command(argv, {**self.env, **inline, **wrapped_env})
 
     def _visit(self, root: Node) -> Iterator[Command]:
         # Pre-order with an explicit stack: ``a && b && ...`` nests one level per operator.
@@ -277,9 +308,9 @@ class _Walker:
             if self.substitutions:
                 yield from self._visit_substitutions(child)
         words.extend(self._words_after_redirects(node))
-        wrapped_env, argv = unwrap(tuple(words))
-        env = {**self.env, **inline, **wrapped_env}
-        yield Command(argv, env)
+        command = self._command_of(words, inline)
+        yield command
+        argv, env = command.argv, command.env
         script_at = shell_script_index(argv)
         if script_at is not None:
             arg_node = self._node_of(node, argv[script_at])
