@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pip_cache_lsp.sourcemap import SourceMap
+from pip_cache_lsp.sourcemap import LazySourceMap, SourceMap
 
 BOM = "\ufeff"
 _DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
@@ -96,10 +96,11 @@ class Instruction:
 
     @property
     def logical_map(self) -> SourceMap:
-        """Logical offset -> block-relative offset; built on demand (most blocks never ask).
+        """Logical offset -> block-relative offset; built on first use (most blocks never ask)."""
+        return LazySourceMap(self._logical_map)
 
-        The continuation lines are read again, for where each part came from.
-        """
+    def _logical_map(self) -> SourceMap:
+        """The continuation lines read again, for where each part came from."""
         text, first = self.text, self.first_offset
         nl = text.find("\n", first)
         line = text[first : len(text) if nl < 0 else nl].rstrip("\r").rstrip(" \t")

@@ -16,8 +16,8 @@ import re
 
 _WORD_TEXT = r"""(?:[^\s'"\\$`#&|;<>(){}!]+|'[^']*'|"[^"\\$`!]*")+"""  # plain characters, simple quotes
 _WORD = re.compile(_WORD_TEXT)
-# After blanks: a command (words), a separator, or anything else.
-_TOKEN = re.compile(rf"[ \t]*(?:({_WORD_TEXT}(?:[ \t]+{_WORD_TEXT})*)|(&&|\|\||[|;\n])|(.))", re.DOTALL)
+# After blanks: a command (its first word, then the others), a separator, or anything else.
+_TOKEN = re.compile(rf"[ \t]*(?:({_WORD_TEXT})((?:[ \t]+{_WORD_TEXT})*)|(&&|\|\||[|;\n])|(.))", re.DOTALL)
 _PART = re.compile(r"""'([^']*)'|"([^"]*)"|[^'"]+""")
 # Words that mean more than a command name at the start of a command.
 _RESERVED = frozenset({
@@ -41,12 +41,11 @@ def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
     commands: list[tuple[int, int, str]] = []
     pending = ended = False  # after &&, || or |, a command must follow; after ; or a line break, it may
     for m in _TOKEN.finditer(text):
-        command, separator, other = m.group(1, 2, 3)
-        if command is not None:
-            first = _WORD.match(command).group()  # type: ignore[union-attr]
+        first, _, separator, other = m.groups()
+        if first is not None:
             if first in _RESERVED or "[" in first or _ASSIGNMENT.match(first):
                 return None
-            commands.append((m.start(1), m.end(1), unquote(first)))
+            commands.append((m.start(1), m.end(2), unquote(first)))
             pending = ended = False
         elif other is not None:
             return None

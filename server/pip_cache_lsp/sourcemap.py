@@ -11,6 +11,7 @@ JSON string inside a continued ``RUN`` still lands on the right character.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 
 
 class SourceMap:
@@ -48,6 +49,27 @@ class SourceMap:
             return self.start(0)
         local = self._local(i - 1) + (self._width.get(i - 1, 1) if self._width else 1)
         return self._parent.end(local) if self._parent else local
+
+
+class LazySourceMap(SourceMap):
+    """A :class:`SourceMap` built when first asked: most RUNs never map a position back."""
+
+    __slots__ = ("_build", "_built")
+
+    def __init__(self, build: Callable[[], SourceMap]) -> None:  # noqa: D107 -- no pieces yet
+        self._build = build
+        self._built: SourceMap | None = None
+
+    def _map(self) -> SourceMap:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def start(self, i: int) -> int:
+        return self._map().start(i)
+
+    def end(self, i: int) -> int:
+        return self._map().end(i)
 
 
 class TextBuilder:
