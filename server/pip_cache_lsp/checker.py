@@ -7,9 +7,9 @@ other file is still checked and reported).
 from __future__ import annotations
 
 import argparse
-import difflib
 import functools
 import os
+import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,6 +52,8 @@ def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Polic
         return outcome, None
     fixed = apply_fixes(source.text, findings)
     if diff:
+        import difflib
+
         outcome.output = "".join(difflib.unified_diff(
             source.text.splitlines(keepends=True), fixed.splitlines(keepends=True),
             f"a/{name}", f"b/{name}"))
@@ -116,7 +118,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 def _check_all(args: argparse.Namespace, here: ProjectConfig) -> Iterator[Outcome]:
     """Each file is checked under the settings of its own project, as the editor does."""
-    configs: dict[Path, ProjectConfig] = {}
+    configs: dict[str, tuple[ProjectConfig, Policy]] = {}  # by directory as given: one lookup each
     files: list[tuple[Path, Policy]] = []
     for arg in args.paths:
         if arg == "-":
@@ -125,20 +127,31 @@ def _check_all(args: argparse.Namespace, here: ProjectConfig) -> Iterator[Outcom
             yield check_stdin(args.fix, args.diff, _policy(args, here))
             continue
         path = Path(arg)
-        if not path.exists() and not path.is_symlink():
-            yield from _check_files(files, args)
-            files = []
-            yield Outcome(error=f"{arg}: no such file or directory")
-            continue
-        for file in discover(path):
+        try:
+            is_dir = stat.S_ISDIR(path.stat().st_mode)
+        except OSError:
+            if not path.is_symlink():  # a dangling link is read, and its error reported, later
+                yield from _check_files(files, args)
+                files = []
+                yield Outcome(error=f"{arg}: no such file or directory")
+                continue
+            is_dir = False
+        for file in discover(path) if is_dir else (path,):
+            directory = os.path.dirname(file)
             try:
-                config = configs.get(file.parent) or configs.setdefault(file.parent, find_config(file.parent))
+                config, policy = configs.get(directory) or configs.setdefault(
+                    directory, _project(Path(directory or "."), args))
             except ConfigError as exc:
                 yield Outcome(error=str(exc))
                 continue
             if not config.excluded(file):
-                files.append((file, _policy(args, config)))
+                files.append((file, policy))
     yield from _check_files(files, args)
+
+
+def _project(directory: Path, args: argparse.Namespace) -> tuple[ProjectConfig, Policy]:
+    config = find_config(directory)
+    return config, _policy(args, config)
 
 
 def _policy(args: argparse.Namespace, config: ProjectConfig) -> Policy:
@@ -155,10 +168,13 @@ def _check_files(files: list[tuple[Path, Policy]], args: argparse.Namespace) -> 
     if len(files) < PARALLEL_FROM or workers < 2:
         yield from map(work, files)
         return
+    import gc
     from concurrent.futures import ProcessPoolExecutor
 
+    gc.freeze()  # the workers are forks: a collection there would write to (and copy) every shared page
     with ProcessPoolExecutor(workers) as pool:
-        yield from pool.map(work, files, chunksize=max(8, len(files) // (workers * 8)))
+        # Small chunks, so that no worker is left alone with a big one at the end.
+        yield from pool.map(work, files, chunksize=max(8, len(files) // (workers * 32)))
 
 
 def _first(*values: T | None) -> T:

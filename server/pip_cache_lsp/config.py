@@ -15,11 +15,6 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
-
 from pip_cache_lsp.names import SEVERITIES
 
 TABLE = "pip-cache-lsp"
@@ -75,6 +70,10 @@ def find_config(start: Path) -> ProjectConfig:
 
 def load(pyproject: Path) -> ProjectConfig | None:
     """Read one pyproject.toml; None when it has no ``[tool.pip-cache-lsp]`` table."""
+    if sys.version_info >= (3, 11):  # imported here: most checks find no pyproject.toml
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -16,7 +16,6 @@ instruction line; the argument is exec form when it is a JSON string array.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Iterator
@@ -339,6 +338,8 @@ def _exec_form(logical: str, command_start: int) -> tuple[JsonString, ...] | Non
     body = logical[command_start:].rstrip()
     if not body.startswith("["):
         return None
+    import json  # here: most Dockerfiles have no exec-form RUN
+
     try:
         values = json.loads(body)
     except (ValueError, RecursionError):  # ~1,000 nested brackets: BuildKit's shell form too

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +85,8 @@ def read(path: Path) -> Source:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path``'s content (through a symlink) via a renamed temporary file."""
+    import tempfile  # only --fix writes
+
     target = Path(os.path.realpath(path))
     try:
         mode = stat.S_IMODE(target.stat().st_mode)

@@ -7,10 +7,8 @@ column points just past the last character, as in ruff's and ESLint's JSON
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import PurePath
-from urllib.parse import quote
 
 from pip_cache_lsp import __version__
 from pip_cache_lsp.names import CODE, DOCS_URL, FORMATS
@@ -58,10 +56,14 @@ def as_json(found: list[Located], severity: str) -> str:
          "end_column": f.end_column, "code": f.code, "message": f.message}
         for f in found
     ]
+    import json  # the machine formats import theirs: text, the common one, needs none
+
     return json.dumps(rows, indent=2) + "\n"
 
 
 def _uri(path: str) -> str:
+    from urllib.parse import quote
+
     pure = PurePath(path)
     return pure.as_uri() if pure.is_absolute() else quote(pure.as_posix())
 
@@ -110,6 +112,8 @@ def sarif(found: list[Located], severity: str) -> str:
             "results": results,
         }],
     }
+    import json
+
     return json.dumps(log, indent=2) + "\n"
 
 

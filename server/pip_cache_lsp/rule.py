@@ -11,7 +11,6 @@ stage it was checked under and the pip calls nothing exempts, which
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -277,6 +276,8 @@ def _cache_targets(ins: Instruction) -> Iterator[str]:
     for name, value in ins.flags:
         if name != "mount" or value is None:
             continue
+        import csv  # here: few RUNs mount anything
+
         unquoted = "".join(_shell_words(value))
         for row in csv.reader([unquoted]):
             fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}

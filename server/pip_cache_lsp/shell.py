@@ -13,18 +13,28 @@ knows nothing about pip.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-import tree_sitter_bash
-from tree_sitter import Language, Node, Parser
+from typing import TYPE_CHECKING
 
 from pip_cache_lsp.simple_shell import parts, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 
-_PARSER = Parser(Language(tree_sitter_bash.language()))
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
+
+
+@functools.cache
+def _parser() -> Parser:
+    """tree-sitter-bash, loaded when a script first needs it: most take the fast path."""
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
+    return Parser(Language(tree_sitter_bash.language()))
+
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 # Wrappers that run their operand as a command, and their options that take a value.
@@ -220,7 +230,7 @@ class _Walker:
         data = self.text.encode("utf-8", "surrogatepass")
         if len(data) != len(self.text):  # byte offset -> character offset; the identity for ASCII
             self.char_at = _byte_to_char(self.text)
-        yield from self._visit(_PARSER.parse(data).root_node)
+        yield from self._visit(_parser().parse(data).root_node)
 
     def _simple(self, commands: list[tuple[int, int, str]]) -> Iterator[Command]:
         """The fast path: no expansion, redirect or assignment, so nothing but words to read."""
