@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import re
 
-_WORD_TEXT = r"""(?:[^\s'"\\$`#&|;<>(){}!]+|'[^']*'|"[^"\\$`!]*")+"""  # plain characters, simple quotes
-_WORD = re.compile(_WORD_TEXT)
-# After blanks: a command (its first word, then the others), a separator, or anything else.
-_TOKEN = re.compile(rf"[ \t]*(?:({_WORD_TEXT})((?:[ \t]+{_WORD_TEXT})*)|(&&|\|\||[|;\n])|(.))", re.DOTALL)
+_WORD = re.compile(r"""(?:[^\s'"\\$`#&|;<>(){}!]+|'[^']*'|"[^"\\$`!]*")+""")  # plain characters, simple quotes
+# The script in pieces: a command's text (words and blanks), a separator, or one character that
+# stops the fast path (a quote left open, ``$``, ``>``, a lone ``&``, a blank other than space or tab).
+_PIECE = re.compile(
+    r"""(?:[^'"&|;\n\\$`#<>(){}!\r\x0b\x0c\x1c-\x1f]+|'[^']*'|"[^"\\$`!]*")+|&&|\|\||[|;\n]|.""", re.DOTALL)
+_SEPARATORS = frozenset({"&&", "||", "|", ";", "\n"})
+_STOPS = frozenset("'\"&|;\n\\$`#<>(){}!\r\x0b\x0c\x1c\x1d\x1e\x1f")
 _PART = re.compile(r"""'([^']*)'|"([^"]*)"|[^'"]+""")
 # Words that mean more than a command name at the start of a command.
 _RESERVED = frozenset({
@@ -25,7 +28,6 @@ _RESERVED = frozenset({
     "function", "select", "coproc", "time", "export", "declare", "typeset", "local", "readonly", "unset",
 })
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
-_BRACKET_WORD = re.compile(r"(?<![^\s;&|])\]")  # tree-sitter-bash reads ``] [`` as one word
 
 SimpleWord = tuple[int, int, str]  # start, end (quotes included), value (quotes removed)
 
@@ -36,31 +38,48 @@ def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
     Only the name is read here: the other words are read by :func:`words`, for the
     commands the caller wants.
     """
-    if not text.isascii() or _BRACKET_WORD.search(text):
+    if not text.isascii():
         return None
     commands: list[tuple[int, int, str]] = []
     pending = ended = False  # after &&, || or |, a command must follow; after ; or a line break, it may
-    for m in _TOKEN.finditer(text):
-        first, _, separator, other = m.groups()
-        if first is not None:
-            if first in _RESERVED or "[" in first or _ASSIGNMENT.match(first):
-                return None
-            commands.append((m.start(1), m.end(2), unquote(first)))
-            pending = ended = False
-        elif other is not None:
-            return None
-        elif separator != "\n":
-            if pending or ended or not commands:
+    end = 0
+    for piece in _PIECE.findall(text):
+        start, end = end, end + len(piece)
+        if piece in _SEPARATORS:
+            if piece == "\n":
+                ended = not pending
+            elif pending or ended or not commands:
                 return None  # nothing before it: a syntax error, or ``;;``
-            pending, ended = separator != ";", separator == ";"
-        else:
-            ended = not pending
+            else:
+                pending, ended = piece != ";", piece == ";"
+            continue
+        words = piece.strip(" \t")
+        if not words:
+            continue
+        if len(piece) == 1 and piece in _STOPS:
+            return None
+        if words[0] == "]" or " ]" in words or "\t]" in words:
+            return None  # a word that starts with ``]``: tree-sitter-bash reads ``] [`` as one
+        first = words.split(None, 1)[0] if "'" not in words and '"' not in words else _WORD.match(words).group()
+        if first in _RESERVED or "[" in first or _ASSIGNMENT.match(first):
+            return None
+        lead = len(piece) - len(piece.lstrip(" \t"))
+        commands.append((start + lead, start + lead + len(words), unquote(first)))
+        pending = ended = False
     return None if pending else commands
 
 
 def words(text: str, start: int, end: int) -> list[SimpleWord]:
     """The words of the command at ``text[start:end]``."""
-    return [(m.start(), m.end(), unquote(m.group())) for m in _WORD.finditer(text, start, end)]
+    command = text[start:end]
+    if "'" in command or '"' in command:
+        return [(m.start(), m.end(), unquote(m.group())) for m in _WORD.finditer(text, start, end)]
+    out = []
+    for word in command.split():
+        start = text.find(word, start)
+        out.append((start, start + len(word), word))
+        start += len(word)
+    return out
 
 
 def unquote(word: str) -> str:
