@@ -26,6 +26,8 @@ WORDS = [
     "-", "--", "~/x", "*.whl", "%", "@", ",", ":", "=", "a'b'c", "\"x\"'y'", "'&&'", "';'", "\"a;b\"",
     "'a b'", "'pip install x'", "\"pip install y && pip3 install z\"", "''", '""', "{", "}", "!", "#", "$X",
     "\\", ">", "<", "(", "é", "'unterminated", "\"", "p'ip'", "ins\"tall\"",
+    ">log", "> log", "2>err", "2>", ">>out", "<in", "a>=1", "x<y", "a2>x", ">&2", "2>&1", "&>x", ">|x", "<<EOF",
+    "<<<x", "<(x)", ">'q q'", "<\"f\"",
 ]
 SEPARATORS = [" ", "  ", "\t", " && ", "&&", " || ", " | ", "|", "; ", ";", "\n", " &&\n ", "\n\n", ";;", " & ",
               "\r", " ;"]
@@ -65,13 +67,14 @@ def test_fast_path_reads_what_the_grammar_reads(script: str, monkeypatch: pytest
     "apt-get update; pip3 install \"a b\" | tee log\n\npip install c ||\n true",
     "sudo -H pip install x && sh -c 'pip install y'",
     "pip install x;",
+    "pip install a>=1 b 2>/dev/null",
 ])
 def test_common_scripts_take_the_fast_path(script: str) -> None:
     assert simple_commands(script) is not None
 
 
 @pytest.mark.parametrize("script", [
-    "pip install $X", "pip install a>=1", "if true; then pip install a; fi", "A=1 pip install a",
+    "pip install $X", "pip install a >&2", "pip install <<EOF", ">log pip install a", "if true; then pip install a; fi", "A=1 pip install a",
     "export A=1; pip install a", "[ -f x ] && pip install a", "pip install a # comment", "pip install \\\na",
     "pip install é", "(pip install a)", "pip install a &", "pip install a &&", "&& pip install a",
     "pip install a; ; b", "pip install a;; b", "echo \"$(pip install a)\"", "pip install 'a", "a\r",

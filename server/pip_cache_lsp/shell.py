@@ -291,9 +291,9 @@ class _Walker:
         base = value.rsplit("/", 1)[-1]
         if base in _WRAPPERS or base in SHELLS:
             return False
-        parent = node.parent  # words after a redirect are filed under it: ``pip >log install x``
-        whole = parent if parent is not None and parent.type == "redirected_statement" else node
-        return not self.wanted(base, self._text(whole))
+        redirected = _redirected(node)  # words after a redirect are filed under it: ``pip >log install x``
+        end = (redirected or node).end_byte
+        return not self.wanted(base, self.text[self.char_at(node.start_byte) : self.char_at(end)])
 
     def _command(self, node: Node) -> Iterator[Command]:
         children = node.named_children
@@ -327,8 +327,8 @@ class _Walker:
             if arg_node is not None:
                 script, script_map = self._decode(arg_node)
                 yield from commands_in_script(script, script_map, env, self.wanted)
-        elif reads_script_from_stdin(argv) and node.parent is not None and node.parent.type == "redirected_statement":
-            for redirect in node.parent.children_by_field_name("redirect"):
+        elif reads_script_from_stdin(argv) and (redirected := _redirected(node)) is not None:
+            for redirect in redirected.children_by_field_name("redirect"):
                 body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
                 if body is not None:
                     start, end = self.char_at(body.start_byte), self.char_at(body.end_byte)
@@ -343,11 +343,11 @@ class _Walker:
         tree-sitter-bash files every word after a redirect's target under the
         redirect; the shell passes them to the command.
         """
-        parent = command.parent
-        if parent is None or parent.type != "redirected_statement":
+        redirected = _redirected(command)
+        if redirected is None:
             return []
         extra: list[Word] = []
-        for redirect in parent.children_by_field_name("redirect"):
+        for redirect in redirected.children_by_field_name("redirect"):
             if redirect.type == "file_redirect":
                 extra.extend(self._word(d) for d in redirect.children_by_field_name("destination")[1:])
         return extra
@@ -449,6 +449,23 @@ def _unescape(text: str, start: int, end: int, escapable: str | None, out: TextB
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion",
                          "process_substitution"})
+
+
+def _redirected(command: Node) -> Node | None:
+    """The ``redirected_statement`` whose redirects follow ``command``, if any.
+
+    Its parent, usually; but tree-sitter-bash hangs the redirect of ``a && b >x`` on the
+    whole list, where bash gives it to ``b``: then it is the ancestor whose body
+    ``command`` ends.
+    """
+    node = command
+    while (parent := node.parent) is not None:
+        if parent.type == "redirected_statement":
+            return parent
+        if parent.type not in ("list", "pipeline") or parent.named_children[-1] != node:
+            return None
+        node = parent
+    return None
 
 
 def _has_expansion(node: Node) -> bool:

@@ -14,11 +14,16 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"""(?:[^\s'"\\$`#&|;<>(){}!]+|'[^']*'|"[^"\\$`!]*")+""")  # plain characters, simple quotes
-# The script in pieces: a command's text (words and blanks), a separator, or one character that
-# stops the fast path (a quote left open, ``$``, ``>``, a lone ``&``, a blank other than space or tab).
+_WORD_TEXT = r"""(?:[^\s'"\\$`#&|;<>(){}!]+|'[^']*'|"[^"\\$`!]*")+"""  # plain characters, simple quotes
+_REDIRECT_TEXT = rf"(?:>>?|<)[ \t]*{_WORD_TEXT}"  # to or from a file: ``>log``, ``2>> err``, ``< in``
+# A word, or a redirect (with the descriptor number that starts a word): the words of one command.
+_TOKEN = re.compile(rf"(?:(?<![^\s;&|])[0-9]+)?({_REDIRECT_TEXT})|{_WORD_TEXT}")
+# The script in pieces: a command's text (words, redirects and blanks), a separator, or one
+# character that stops the fast path (a quote left open, ``$``, ``>&``, a lone ``&``, a blank
+# other than space or tab).
 _PIECE = re.compile(
-    r"""(?:[^'"&|;\n\\$`#<>(){}!\r\x0b\x0c\x1c-\x1f]+|'[^']*'|"[^"\\$`!]*")+|&&|\|\||[|;\n]|.""", re.DOTALL)
+    rf"""(?:[^'"&|;\n\\$`#<>(){{}}!\r\x0b\x0c\x1c-\x1f]+|'[^']*'|"[^"\\$`!]*"|{_REDIRECT_TEXT})+|&&|\|\||[|;\n]|.""",
+    re.DOTALL)
 _SEPARATORS = frozenset({"&&", "||", "|", ";", "\n"})
 _STOPS = frozenset("'\"&|;\n\\$`#<>(){}!\r\x0b\x0c\x1c\x1d\x1e\x1f")
 _PART = re.compile(r"""'([^']*)'|"([^"]*)"|[^'"]+""")
@@ -58,11 +63,17 @@ def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
             continue
         if len(piece) == 1 and piece in _STOPS:
             return None
-        if words[0] == "]" or " ]" in words or "\t]" in words:
-            return None  # a word that starts with ``]``: tree-sitter-bash reads ``] [`` as one
-        first = words.split(None, 1)[0] if "'" not in words and '"' not in words else _WORD.match(words).group()
-        if first in _RESERVED or "[" in first or _ASSIGNMENT.match(first):
-            return None
+        if words[0] in "[]" or " [" in words or " ]" in words or "\t[" in words or "\t]" in words:
+            return None  # a word that starts with a bracket: tree-sitter-bash reads ``[ [`` as one
+        if "'" in words or '"' in words or "<" in words or ">" in words:
+            token = _TOKEN.match(words)
+            if token is None or token.group(1) is not None:
+                return None  # a redirect before the command's name
+            first = token.group()
+        else:
+            first = words.split(None, 1)[0]
+        if first in _RESERVED or first == "-" or "[" in first or _ASSIGNMENT.match(first):
+            return None  # tree-sitter-bash reads ``x[y]`` and ``- y[z]`` as array syntax
         lead = len(piece) - len(piece.lstrip(" \t"))
         commands.append((start + lead, start + lead + len(words), unquote(first)))
         pending = ended = False
@@ -70,10 +81,11 @@ def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
 
 
 def words(text: str, start: int, end: int) -> list[SimpleWord]:
-    """The words of the command at ``text[start:end]``."""
+    """The words of the command at ``text[start:end]``, its redirects left out."""
     command = text[start:end]
-    if "'" in command or '"' in command:
-        return [(m.start(), m.end(), unquote(m.group())) for m in _WORD.finditer(text, start, end)]
+    if "'" in command or '"' in command or "<" in command or ">" in command:
+        return [(m.start(), m.end(), unquote(m.group())) for m in _TOKEN.finditer(text, start, end)
+                if m.group(1) is None]  # a redirect and its file are no argument
     out = []
     for word in command.split():
         start = text.find(word, start)
