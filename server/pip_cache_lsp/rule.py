@@ -304,12 +304,14 @@ def _arg_pairs(args: str) -> Iterator[tuple[str, str | None]]:
         yield name, value if eq else None
 
 
-_SHELL_WORD = re.compile(r"""(?:[^\s"'\\]|\\.|"(?:[^"\\]|\\.)*"?|'[^']*'?)+""", re.DOTALL)
+_SHELL_WORD = re.compile(r"""(?:[^\s"'\\]+|\\.|"(?:[^"\\]|\\.)*"?|'[^']*'?)+""", re.DOTALL)
 _QUOTED = re.compile(r"""\\(.)|"((?:[^"\\]|\\.)*)"?|'([^']*)'?""", re.DOTALL)
 
 
 def _shell_words(text: str) -> list[str]:
     """Whitespace-separated words with quotes removed -- BuildKit's ENV/ARG word split."""
+    if '"' not in text and "'" not in text and "\\" not in text:
+        return text.split()  # the common case: nothing quoted, blanks alone split
     return [
         _QUOTED.sub(lambda g: g.group(1) or re.sub(r"\\(.)", r"\1", g.group(2) or "") or g.group(3) or "", m.group(0))
         for m in _SHELL_WORD.finditer(text)
