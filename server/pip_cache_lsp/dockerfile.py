@@ -277,6 +277,8 @@ def _split_instruction(logical: str) -> tuple[str, bool, int, tuple[tuple[str, s
         inner = _KEYWORD.match(logical, pos)
         if inner:
             keyword, pos, onbuild = inner.group(1).upper(), inner.end(), True
+    if not logical.startswith("--", pos):
+        return keyword, onbuild, pos, ()
     flags: list[tuple[str, str | None]] = []
     while logical.startswith("--", pos):
         word = _WORD.match(logical, pos)
@@ -335,9 +337,9 @@ def _unquote(word: str) -> str | None:
 
 def _exec_form(logical: str, command_start: int) -> tuple[JsonString, ...] | None:
     """The elements of a JSON string array, or None for shell form (BuildKit's parseMaybeJSON)."""
-    body = logical[command_start:].rstrip()
-    if not body.startswith("["):
+    if not logical.startswith("[", command_start):
         return None
+    body = logical[command_start:].rstrip()
     import json  # here: most Dockerfiles have no exec-form RUN
 
     try:

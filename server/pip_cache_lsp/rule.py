@@ -248,7 +248,11 @@ def _heredoc_text(ins: Instruction, doc: Heredoc) -> TextBuilder:
     builder = TextBuilder()
     end = doc.body_end
     offset = doc.body_start
-    for line in ins.text[doc.body_start : end].split("\n"):
+    body = ins.text[offset:end]
+    if "\r" not in body:  # the common case: the body as it stands, one piece
+        builder.add(body, offset)
+        return builder
+    for line in body.split("\n"):
         content = line[:-1] if line.endswith("\r") else line
         builder.add(content, offset)
         offset += len(line) + 1
