@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bytecode import compile_package  # noqa: E402
 from keystroke import ROOT, server_commands  # noqa: E402
 from lspclient import Client  # noqa: E402
 
@@ -69,6 +70,7 @@ def top_level_groups(rows: list[tuple[int, int, str]]) -> dict[str, int]:
 
 
 def run(runs: int = 10) -> dict:
+    compile_package()
     return {"initialize_s": spawn_to_initialize(runs), "python_s": python_bare(runs), "imports": import_times()}
 
 
