@@ -175,8 +175,8 @@ def test_file_vanishing_before_the_write(tmp_path: Path, capsys: pytest.CaptureF
     target.write_text(BAD)
     real_write = checker.write_atomic
 
-    def vanish_then_write(path: Path, data: bytes) -> None:
-        path.unlink()
+    def vanish_then_write(path: str | Path, data: bytes) -> None:
+        Path(path).unlink()
         real_write(path, data)
 
     monkeypatch.setattr(checker, "write_atomic", vanish_then_write)

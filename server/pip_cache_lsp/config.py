@@ -33,11 +33,11 @@ class ProjectConfig:
     severity: str | None = None
     exclude: tuple[str, ...] = ()
 
-    def excluded(self, path: Path) -> bool:
+    def excluded(self, path: str | Path) -> bool:
         if not self.exclude or self.root is None:
             return False
         try:
-            relative = path.resolve().relative_to(self.root)
+            relative = Path(path).resolve().relative_to(self.root)
         except ValueError:
             return False
         text = relative.as_posix()

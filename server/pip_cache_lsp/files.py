@@ -68,12 +68,13 @@ def decode(data: bytes, name: str) -> Source:
     return Source(text, False)
 
 
-def read(path: Path) -> Source:
+def read(path: str | Path) -> Source:
     """Read a regular file; a FIFO or device is refused before it is opened (it could block)."""
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
+        if not stat.S_ISREG(os.stat(path).st_mode):
             raise FileError(f"{path}: not a regular file, not checked")
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except FileNotFoundError:
         raise FileError(f"{path}: no such file (removed while checking?)") from None
     except IsADirectoryError:
@@ -83,7 +84,7 @@ def read(path: Path) -> Source:
     return decode(data, str(path))
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: str | Path, data: bytes) -> None:
     """Replace ``path``'s content (through a symlink) via a renamed temporary file."""
     import tempfile  # only --fix writes
 
