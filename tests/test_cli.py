@@ -183,3 +183,13 @@ def test_file_vanishing_before_the_write(tmp_path: Path, capsys: pytest.CaptureF
     code, _, err = run(capsys, "--fix", str(target))
     assert code == 2 and err.startswith(f"pip-cache-lsp: error: {target}: cannot write")
     assert list(tmp_path.iterdir()) == [], "nothing recreated, no temporary file left"
+
+
+def test_paths_are_printed_as_pathlib_spells_them(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "proj" / "sub").mkdir(parents=True)
+    (tmp_path / "proj" / "sub" / "Dockerfile").write_text(BAD)
+    monkeypatch.chdir(tmp_path)
+    for arg in ("./proj/sub/Dockerfile", "proj//sub//Dockerfile", "proj/sub/./Dockerfile", "proj/sub/Dockerfile/"):
+        code, out, _ = run(capsys, arg)
+        assert code == 1 and out.startswith("proj/sub/Dockerfile:2:5: "), arg

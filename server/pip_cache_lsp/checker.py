@@ -126,16 +126,19 @@ def _check_all(args: argparse.Namespace, here: ProjectConfig) -> Iterator[Outcom
             files = []
             yield check_stdin(args.fix, args.diff, _policy(args, here))
             continue
+        path = _normal(arg)
         try:
-            is_dir = stat.S_ISDIR(os.stat(arg).st_mode)
-        except OSError:
-            if not os.path.islink(arg):  # a dangling link is read, and its error reported, later
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError as exc:
+            if not os.path.islink(path):  # a dangling link is read, and its error reported, later
                 yield from _check_files(files, args)
                 files = []
-                yield Outcome(error=f"{arg}: no such file or directory")
+                missing = isinstance(exc, (FileNotFoundError, NotADirectoryError))
+                yield Outcome(error=f"{arg}: " + ("no such file or directory" if missing
+                                                  else f"cannot read ({exc.strerror or exc})"))
                 continue
             is_dir = False
-        for file in map(str, discover(Path(arg))) if is_dir else (arg,):
+        for file in map(str, discover(Path(path))) if is_dir else (path,):
             directory = os.path.dirname(file)
             try:
                 config, policy = configs.get(directory) or configs.setdefault(
@@ -146,6 +149,11 @@ def _check_all(args: argparse.Namespace, here: ProjectConfig) -> Iterator[Outcom
             if not config.excluded(file):
                 files.append((file, policy))
     yield from _check_files(files, args)
+
+
+def _normal(arg: str) -> str:
+    """``arg`` as pathlib spells it (``./a//b/`` is ``a/b``), without a Path for a plain one."""
+    return str(Path(arg)) if "//" in arg or "./" in arg or arg.endswith(("/", "/.")) else arg
 
 
 def _project(directory: Path, args: argparse.Namespace) -> tuple[ProjectConfig, Policy]:

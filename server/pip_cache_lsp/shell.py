@@ -266,7 +266,7 @@ class _Walker:
             elif kind == "declaration_command":
                 yield from self._visit_substitutions(node)
                 self._declaration(node)
-            elif kind == "unset_command":
+            elif kind == "unset_command" and node.children[0].type == "unset":  # not csh's unsetenv
                 for child in node.named_children:
                     name = self._value(child)
                     if name:
@@ -317,6 +317,8 @@ class _Walker:
                 words.append(self._word(_word_node(child)))
             if self.substitutions:
                 yield from self._visit_substitutions(child)
+        if children and children[-1].type == "number" and self._descriptor(node, children[-1]):
+            words.pop()
         words.extend(self._words_after_redirects(node))
         command = self._command_of(words, inline)
         yield command
@@ -336,6 +338,13 @@ class _Walker:
                     builder.add(self.text[start:end], start)
                     script, script_map = builder.build(self.smap)
                     yield from commands_in_script(script, script_map, env, self.wanted)
+
+    @staticmethod
+    def _descriptor(command: Node, number: Node) -> bool:
+        """``pip 0</dev/null install x``: tree-sitter-bash reads the ``0`` as an argument."""
+        redirected = _redirected(command)
+        redirect = redirected.child_by_field_name("redirect") if redirected is not None else None
+        return redirect is not None and redirect.start_byte == number.end_byte
 
     def _words_after_redirects(self, command: Node) -> list[Word]:
         """``pip install a>=1 b`` redirects to ``=1``, and ``b`` is still an argument.
@@ -380,7 +389,11 @@ class _Walker:
         return name, ("" if value_node is None else self._value(value_node))
 
     def _node_of(self, command: Node, word: Word) -> Node | None:
-        for child in command.named_children:
+        """The node of one of ``command``'s words, wherever tree-sitter-bash filed it."""
+        redirected = _redirected(command)
+        after = [d for r in redirected.children_by_field_name("redirect") if r.type == "file_redirect"
+                 for d in r.children_by_field_name("destination")[1:]] if redirected is not None else []
+        for child in [*command.named_children, *after]:
             target = _word_node(child)
             if self.smap.start(self.char_at(target.start_byte)) == word.start:
                 return target
@@ -462,7 +475,7 @@ def _redirected(command: Node) -> Node | None:
     while (parent := node.parent) is not None:
         if parent.type == "redirected_statement":
             return parent
-        if parent.type not in ("list", "pipeline") or parent.named_children[-1] != node:
+        if parent.type not in ("list", "pipeline", "negated_command") or parent.named_children[-1] != node:
             return None
         node = parent
     return None

@@ -22,17 +22,20 @@ _TOKEN = re.compile(rf"(?:(?<![^\s;&|])[0-9]+)?({_REDIRECT_TEXT})|{_WORD_TEXT}")
 # character that stops the fast path (a quote left open, ``$``, ``>&``, a lone ``&``, a blank
 # other than space or tab).
 _PIECE = re.compile(
-    rf"""(?:[^'"&|;\n\\$`#<>(){{}}!\r\x0b\x0c\x1c-\x1f]+|'[^']*'|"[^"\\$`!]*"|{_REDIRECT_TEXT})+|&&|\|\||[|;\n]|.""",
+    rf"""(?:[^'"&|;\n\\$`#<>(){{}}!\r\x00\x0b\x0c\x1c-\x1f]+|'[^']*'|"[^"\\$`!]*"|{_REDIRECT_TEXT})+|&&|\|\||[|;\n]|.""",
     re.DOTALL)
 _SEPARATORS = frozenset({"&&", "||", "|", ";", "\n"})
-_STOPS = frozenset("'\"&|;\n\\$`#<>(){}!\r\x0b\x0c\x1c\x1d\x1e\x1f")
+_STOPS = frozenset("'\"&|;\n\\$`#<>(){}!\r\x00\x0b\x0c\x1c\x1d\x1e\x1f")
+# Digits glued to a redirect after other characters (``-2>x``, ``a2>x``): tree-sitter-bash reads
+# some as a descriptor where bash does not, so the grammar reads them and the readers agree.
+_GLUED_DIGITS = re.compile(r"[^\s0-9][0-9]+[<>]")
 _PART = re.compile(r"""'([^']*)'|"([^"]*)"|[^'"]+""")
 # Words that mean more than a command name at the start of a command.
 _RESERVED = frozenset({
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case", "esac",
     "function", "select", "coproc", "time", "export", "declare", "typeset", "local", "readonly", "unset",
+    "unsetenv",
 })
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
 
 SimpleWord = tuple[int, int, str]  # start, end (quotes included), value (quotes removed)
 
@@ -43,7 +46,7 @@ def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
     Only the name is read here: the other words are read by :func:`words`, for the
     commands the caller wants.
     """
-    if not text.isascii():
+    if not text.isascii() or (("<" in text or ">" in text) and _GLUED_DIGITS.search(text)):
         return None
     commands: list[tuple[int, int, str]] = []
     pending = ended = False  # after &&, || or |, a command must follow; after ; or a line break, it may
@@ -72,8 +75,8 @@ def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
             first = token.group()
         else:
             first = words.split(None, 1)[0]
-        if first in _RESERVED or first == "-" or "[" in first or _ASSIGNMENT.match(first):
-            return None  # tree-sitter-bash reads ``x[y]`` and ``- y[z]`` as array syntax
+        if first in _RESERVED or first == "-" or "[" in first or "=" in first:
+            return None  # assignments, and what tree-sitter-bash reads as one (``x[y]``, ``9x=1``)
         lead = len(piece) - len(piece.lstrip(" \t"))
         commands.append((start + lead, start + lead + len(words), unquote(first)))
         pending = ended = False
