@@ -4,7 +4,8 @@ Shell text is read by tree-sitter-bash (see ``docs/design.md`` for why): it
 is a real grammar, so quotes, ``&&``/``||``/``;``/``|``, subshells, command
 substitutions, ``if``/``for`` bodies and comments come right for free, and it
 is error-tolerant, so half-typed text in an editor still yields the commands
-that are complete.  This module knows shell *syntax and execution*: which
+that are complete.  Scripts of simple commands only, most of them, take a faster
+road (:mod:`simple_shell`) that reads the same words.  This module knows shell *syntax and execution*: which
 words a command runs with (through ``sudo``, ``env``, ``xargs`` and friends),
 which environment it sees (inline assignments, earlier ``export``), and which
 strings are themselves scripts (``sh -c "…"``, a shell fed a heredoc).  It

@@ -1,12 +1,13 @@
 """The shell reader's fast path: scripts made only of simple commands.
 
 Most RUN lines are ``a && b && c``: commands of plain words, some single- or
-double-quoted, joined by ``&&``, ``||``, ``|``, ``;`` and line breaks.  For those,
-one regex finds the words tree-sitter-bash would, without a parse and a walk over
+double-quoted, maybe redirected to or from a file (``pip install a>=1``), joined by
+``&&``, ``||``, ``|``, ``;`` and line breaks.  For those, a ``findall`` and
+``str.split`` find the words tree-sitter-bash would, without a parse and a walk over
 its nodes (which cost a pip-installing RUN about half its check).  Anything else --
-expansions, backslashes, redirects, comments, subshells, reserved words, leading
+expansions, backslashes, other redirects, comments, subshells, reserved words,
 assignments, non-ASCII text, a syntax error -- gives None and goes to the grammar.
-``tests/test_properties.py`` checks that both readers see the same commands in
+``tests/test_simple_shell.py`` checks that both readers see the same commands in
 every script this one accepts.
 """
 
