@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pip_cache_lsp import shell
-from pip_cache_lsp.rule import may_install
+from pip_cache_lsp.rules.pip_no_cache_dir import RULE
 from pip_cache_lsp.simple_shell import simple_commands
 from pip_cache_lsp.sourcemap import SourceMap
+
+may_install = RULE.may_match
 
 WORDS = [
     "pip", "pip3", "/usr/bin/pip", "install", "python3", "-m", "--no-cache-dir", "--no-ca", "-r", "req.txt",

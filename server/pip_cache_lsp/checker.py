@@ -40,7 +40,7 @@ class Policy:
     """How to check one file: the command line over its project's ``[tool.pip-cache-lsp]``."""
 
     honour_env: bool = True
-    severity: str = "warning"
+    severity: str | None = None  # None: each rule's own default
 
 
 def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Policy) -> tuple[Outcome, str | None]:
@@ -91,7 +91,7 @@ def run_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"pip-cache-lsp: error: {exc}", file=sys.stderr)
         return 2
-    severity = _first(args.severity, here.severity, "warning")
+    severity = args.severity or here.severity  # SARIF's default level; None: each rule's
     outcomes = list(_check_all(args, here))
     found = [f for o in outcomes for f in o.found]
     errors = [o.error for o in outcomes if o.error]
@@ -162,7 +162,7 @@ def _project(directory: Path, args: argparse.Namespace) -> tuple[ProjectConfig, 
 
 
 def _policy(args: argparse.Namespace, config: ProjectConfig) -> Policy:
-    return Policy(_first(args.honour_env, config.honour_env, True), _first(args.severity, config.severity, "warning"))
+    return Policy(_first(args.honour_env, config.honour_env, True), args.severity or config.severity)
 
 
 PARALLEL_FROM = 200  # below this, forking workers costs more than it saves

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pip_cache_lsp.sourcemap import LazySourceMap, SourceMap
+from pip_cache_lsp.words import unquote_word
 
 BOM = "\ufeff"
 _DIRECTIVE = re.compile(r"#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
@@ -306,33 +307,10 @@ def _heredoc_words(logical: str, start: int) -> Iterator[tuple[int, str, bool, b
         if not m or not m.group(3):
             continue
         rest = m.group(3)
-        name = _unquote(rest)
+        name = unquote_word(rest)
         if name is None or not name:
             continue
         yield word.start(), name, m.group(2) == "-", ("'" in rest or '"' in rest)
-
-
-def _unquote(word: str) -> str | None:
-    """Remove shell quotes from one word; None if it is not a single word."""
-    out: list[str] = []
-    i = 0
-    while i < len(word):
-        c = word[i]
-        if c.isspace():
-            return None
-        if c in "'\"":
-            j = word.find(c, i + 1)
-            if j < 0:
-                j = len(word)
-            out.append(word[i + 1 : j])
-            i = j + 1
-        elif c == "\\" and i + 1 < len(word):
-            out.append(word[i + 1])
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
 
 
 def _exec_form(logical: str, command_start: int) -> tuple[JsonString, ...] | None:

@@ -21,18 +21,10 @@ from dataclasses import dataclass
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
 from pip_cache_lsp.gaplist import GapList
-from pip_cache_lsp.rule import (
-    EMPTY,
-    Facts,
-    Finding,
-    PipCall,
-    Stage,
-    analyze,
-    changes_stage,
-    findings_of,
-    fold,
-    stage_hits,
-)
+from pip_cache_lsp.facts import Facts, analyze
+from pip_cache_lsp.findings import Finding, Hit
+from pip_cache_lsp.rules import registered
+from pip_cache_lsp.stage import Stage, changes_stage, findings_of, fold, stage_hits
 from pip_cache_lsp.suppress import file_disabled
 from pip_cache_lsp.text import LineIndex
 
@@ -49,8 +41,8 @@ class Block:
     """
 
     __slots__ = ("start", "length", "open_ended", "keyword", "stage")
-    facts: Facts = EMPTY
-    hits: tuple[PipCall, ...] = ()
+    facts: Facts | None = None
+    hits: tuple[Hit, ...] = ()
     instruction_offset = 0
     indent = ""
 
@@ -63,9 +55,9 @@ class Block:
 
 
 class RuleBlock(Block):
-    """A block with facts (a RUN that may run pip, FROM, ENV, ARG, USER): what the rule needs."""
+    """A block with facts (a RUN a rule matched, FROM, ENV, ARG, USER): what the fold needs."""
 
-    __slots__ = ("facts", "hits", "instruction_offset", "indent", "serialized")
+    __slots__ = ("facts", "hits", "instruction_offset", "indent")
 
     def __init__(self, ins: Instruction, facts: Facts) -> None:
         super().__init__(ins)
@@ -73,12 +65,11 @@ class RuleBlock(Block):
         self.hits = ()
         self.instruction_offset = ins.instruction_offset
         self.indent = ins.indent
-        self.serialized: object = None  # an adapter's per-block output (the server's diagnostics JSON)
 
 
 def _block(ins: Instruction) -> Block:
     facts = analyze(ins)
-    return Block(ins) if facts is EMPTY else RuleBlock(ins, facts)
+    return Block(ins) if facts is None else RuleBlock(ins, facts)
 
 
 @dataclass(slots=True)
@@ -204,19 +195,27 @@ class Document:
         return self.text[: self._prologue_end(len(self.text))]
 
     def blocks_with_findings(self, honour_env: bool = True) -> list[tuple[int, Block]]:
-        """(start, block) of every block with findings, in order; refolds only when stale.
+        """(start, block) of every block with hits, in order; refolds only when stale.
 
         Adapters that cache per-block output (the server's serialized diagnostics)
-        iterate these rather than the flat finding list.
+        iterate these rather than the flat finding list, and keep only the hits of
+        :meth:`active_codes`.
         """
         length = len(self.text)
         if self._hits is None or honour_env != self._honour_env:
             with_hits = fold(self._blocks.pairs(length), honour_env)
             self._hits = GapList([start for start, _ in with_hits], [block for _, block in with_hits])
             self._honour_env = honour_env
-        if file_disabled(self.prologue):
-            return []
         return list(self._hits.pairs(length))
 
-    def findings(self, honour_env: bool = True) -> list[Finding]:
-        return [f for start, block in self.blocks_with_findings(honour_env) for f in findings_of(start, block)]
+    def active_codes(self, selected: frozenset[str] | None = None) -> frozenset[str]:
+        """The rules reported in this document: ``selected`` (default all) minus those the file disables."""
+        codes = frozenset(rule.code for rule in registered()) if selected is None else selected
+        return codes - file_disabled(self.prologue, registered()) if codes else codes
+
+    def findings(self, honour_env: bool = True, selected: frozenset[str] | None = None) -> list[Finding]:
+        """Every finding of the rules in ``selected`` (default: every registered rule), in order."""
+        active = self.active_codes(selected)
+        if not active:
+            return []
+        return [f for start, block in self.blocks_with_findings(honour_env) for f in findings_of(start, block, active)]

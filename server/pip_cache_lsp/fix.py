@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pip_cache_lsp.rule import Finding
+from pip_cache_lsp.findings import Finding
 
 
 def apply_fixes(text: str, findings: Iterable[Finding]) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from pip_cache_lsp import __version__
-from pip_cache_lsp.names import CODE, DOCS_URL, FORMATS
-from pip_cache_lsp.rule import HELP, SUMMARY, Finding
-from pip_cache_lsp.suppress import HADOLINT_CODE, KICS_ID
+from pip_cache_lsp.findings import Finding
+from pip_cache_lsp.names import FORMATS
+from pip_cache_lsp.rules import Rule, registered
 from pip_cache_lsp.text import LineIndex
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -35,22 +35,25 @@ class Located:
     fix_line: int
     fix_column: int
     fix_text: str
-    severity: str  # its project's (or the command line's) level: error, warning or info
+    severity: str  # its project's (or the command line's) level, else its rule's: error, warning or info
+    fix_title: str
 
 
-def locate(path: str, lines: LineIndex, finding: Finding, severity: str) -> Located:
+def locate(path: str, lines: LineIndex, finding: Finding, severity: str | None) -> Located:
+    """``severity`` overrides the rule's default (the command line's or the project's)."""
     line, col = lines.position(finding.start)
     end_line, end_col = lines.position(finding.end)
     fix_line, fix_col = lines.position(finding.insert_at)
     return Located(path, line + 1, col + 1, end_line + 1, end_col + 1, finding.code, finding.message,
-                   fix_line + 1, fix_col + 1, finding.insert_text, severity)
+                   fix_line + 1, fix_col + 1, finding.insert_text, severity or finding.severity,
+                   finding.rule.fix_title)
 
 
-def text(found: list[Located], severity: str) -> str:
+def text(found: list[Located], severity: str | None) -> str:
     return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in found)
 
 
-def as_json(found: list[Located], severity: str) -> str:
+def as_json(found: list[Located], severity: str | None) -> str:
     rows = [
         {"path": f.path, "line": f.line, "column": f.column, "end_line": f.end_line,
          "end_column": f.end_column, "code": f.code, "message": f.message}
@@ -68,24 +71,29 @@ def _uri(path: str) -> str:
     return pure.as_uri() if pure.is_absolute() else quote(pure.as_posix())
 
 
-def sarif(found: list[Located], severity: str) -> str:
-    level = _SARIF_LEVEL[severity]
-    rule = {
-        "id": CODE,
-        "name": "PipInstallWithoutNoCacheDir",
-        "shortDescription": {"text": SUMMARY},
-        "fullDescription": {"text": HELP},
-        "help": {"text": HELP, "markdown": f"{HELP}\n\n[Rule documentation]({DOCS_URL})"},
-        "helpUri": DOCS_URL,
-        "defaultConfiguration": {"level": level},
-        "properties": {"tags": ["docker", "image-size"], "hadolint": HADOLINT_CODE, "kics": KICS_ID},
+def _sarif_rule(rule: Rule, severity: str | None) -> dict[str, object]:
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.help},
+        "help": {"text": rule.help, "markdown": f"{rule.help}\n\n[Rule documentation]({rule.docs_url})"},
+        "helpUri": rule.docs_url,
+        "defaultConfiguration": {"level": _SARIF_LEVEL[severity or rule.severity]},
+        "properties": {"tags": list(rule.tags), **rule.properties},
     }
+
+
+def sarif(found: list[Located], severity: str | None) -> str:
+    """SARIF 2.1.0: every registered rule in the driver's rules, each result pointing at its own."""
+    rules = registered()
+    index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
     for f in found:
         artifact = {"uri": _uri(f.path)}
         results.append({
             "ruleId": f.code,
-            "ruleIndex": 0,
+            "ruleIndex": index[f.code],
             "level": _SARIF_LEVEL[f.severity],
             "message": {"text": f.message},
             "locations": [{"physicalLocation": {
@@ -94,7 +102,7 @@ def sarif(found: list[Located], severity: str) -> str:
                            "endLine": f.end_line, "endColumn": f.end_column},
             }}],
             "fixes": [{
-                "description": {"text": "Add --no-cache-dir"},
+                "description": {"text": f.fix_title},
                 "artifactChanges": [{"artifactLocation": artifact, "replacements": [{
                     "deletedRegion": {"startLine": f.fix_line, "startColumn": f.fix_column,
                                       "endLine": f.fix_line, "endColumn": f.fix_column},
@@ -107,7 +115,8 @@ def sarif(found: list[Located], severity: str) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "pip-cache-lsp", "version": __version__,
-                                "informationUri": INFORMATION_URI, "rules": [rule]}},
+                                "informationUri": INFORMATION_URI,
+                                "rules": [_sarif_rule(rule, severity) for rule in rules]}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
@@ -122,7 +131,7 @@ def _escape(value: str, prop: bool = False) -> str:
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 
-def github(found: list[Located], severity: str) -> str:
+def github(found: list[Located], severity: str | None) -> str:
     """GitHub Actions workflow commands: each finding becomes a pull-request annotation at its level."""
     return "".join(
         f"::{_GITHUB_COMMAND[f.severity]} file={_escape(f.path, True)},line={f.line},col={f.column},"

@@ -17,12 +17,13 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pip_cache_lsp.simple_shell import parts, simple_commands, words
+from pip_cache_lsp.simple_shell import simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
+from pip_cache_lsp.words import DOUBLE_QUOTE_ESCAPABLE, decode_json, simple_parts, unescape
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -133,7 +134,7 @@ def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
     if script_at is not None:
         index = words.index(run[script_at])
         _, start, _, raw = argv[index]
-        script, script_map = _decode_json(raw, start + 1, smap)
+        script, script_map = decode_json(raw, start + 1, smap)
         yield from commands_in_script(script, script_map, env, wanted)
 
 
@@ -237,19 +238,45 @@ class _Walker:
         """The fast path: no expansion, redirect or assignment, so nothing but words to read."""
         text, smap = self.text, self.smap
         for start, end, name in commands:
-            if self.wanted is not None:
-                base = name.rsplit("/", 1)[-1]
-                if not (base in _WRAPPERS or base in SHELLS or self.wanted(base, text[start:end])):
-                    continue
-            command = self._command_of([Word(value, s, e, smap) for s, e, value in words(text, start, end)], {})
-            yield command
-            script_at = shell_script_index(command.argv)
-            if script_at is not None:
-                word = command.argv[script_at]
-                builder = TextBuilder()
-                for part, at in parts(text, word._start, word._end):
-                    builder.add(part, at)
-                yield from commands_in_script(*builder.build(smap), command.env, self.wanted)
+            if not self._worth_reading(name, start, end):
+                continue
+            argv = [Word(value, s, e, smap) for s, e, value in words(text, start, end)]
+            yield from self._run(argv, {}, self._simple_script, lambda: ())
+
+    def _simple_script(self, word: Word) -> tuple[str, SourceMap] | None:
+        builder = TextBuilder()
+        for part, at in simple_parts(self.text, word._start, word._end):
+            builder.add(part, at)
+        return builder.build(self.smap)
+
+    def _worth_reading(self, name: str, start: int, end: int) -> bool:
+        """Whether the command named ``name`` at ``text[start:end]`` may be one the caller wants.
+
+        Wrappers and shells always are: they may run such a command.
+        """
+        if self.wanted is None:
+            return True
+        base = name.rsplit("/", 1)[-1]
+        return base in _WRAPPERS or base in SHELLS or self.wanted(base, self.text[start:end])
+
+    def _run(self, argv: list[Word], inline: dict[str, str | None],
+             script_of: Callable[[Word], tuple[str, SourceMap] | None],
+             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap]]]) -> Iterator[Command]:
+        """The command ``argv`` runs, then the scripts it hands a shell, for both readers.
+
+        ``script_of`` decodes a ``sh -c`` operand with its source map; ``stdin_scripts``
+        gives the heredoc bodies a shell reading stdin runs.
+        """
+        command = self._command_of(argv, inline)
+        yield command
+        script_at = shell_script_index(command.argv)
+        if script_at is not None:
+            script = script_of(command.argv[script_at])
+            if script is not None:
+                yield from commands_in_script(*script, command.env, self.wanted)
+        elif reads_script_from_stdin(command.argv):
+            for script, script_map in stdin_scripts():
+                yield from commands_in_script(script, script_map, command.env, self.wanted)
 
     def _command_of(self, words: list[Word], inline: dict[str, str | None]) -> Command:
         """The command ``words`` run: wrappers and assignments stripped, environment merged."""
@@ -289,12 +316,9 @@ class _Walker:
         value = self._value(_word_node(name)) if name is not None else None
         if value is None:
             return name is not None  # a computed name ($PIP): nothing we could judge
-        base = value.rsplit("/", 1)[-1]
-        if base in _WRAPPERS or base in SHELLS:
-            return False
         redirected = _redirected(node)  # words after a redirect are filed under it: ``pip >log install x``
         end = (redirected or node).end_byte
-        return not self.wanted(base, self.text[self.char_at(node.start_byte) : self.char_at(end)])
+        return not self._worth_reading(value, self.char_at(node.start_byte), self.char_at(end))
 
     def _command(self, node: Node) -> Iterator[Command]:
         children = node.named_children
@@ -321,24 +345,24 @@ class _Walker:
         if children and children[-1].type == "number" and self._descriptor(node, children[-1]):
             words.pop()
         words.extend(self._words_after_redirects(node))
-        command = self._command_of(words, inline)
-        yield command
-        argv, env = command.argv, command.env
-        script_at = shell_script_index(argv)
-        if script_at is not None:
-            arg_node = self._node_of(node, argv[script_at])
-            if arg_node is not None:
-                script, script_map = self._decode(arg_node)
-                yield from commands_in_script(script, script_map, env, self.wanted)
-        elif reads_script_from_stdin(argv) and (redirected := _redirected(node)) is not None:
-            for redirect in redirected.children_by_field_name("redirect"):
-                body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
-                if body is not None:
-                    start, end = self.char_at(body.start_byte), self.char_at(body.end_byte)
-                    builder = TextBuilder()
-                    builder.add(self.text[start:end], start)
-                    script, script_map = builder.build(self.smap)
-                    yield from commands_in_script(script, script_map, env, self.wanted)
+        yield from self._run(words, inline, functools.partial(self._script_of, node),
+                             functools.partial(self._heredoc_scripts, node))
+
+    def _script_of(self, command: Node, word: Word) -> tuple[str, SourceMap] | None:
+        arg_node = self._node_of(command, word)
+        return self._decode(arg_node) if arg_node is not None else None
+
+    def _heredoc_scripts(self, command: Node) -> Iterator[tuple[str, SourceMap]]:
+        redirected = _redirected(command)
+        if redirected is None:
+            return
+        for redirect in redirected.children_by_field_name("redirect"):
+            body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
+            if body is not None:
+                start, end = self.char_at(body.start_byte), self.char_at(body.end_byte)
+                builder = TextBuilder()
+                builder.add(self.text[start:end], start)
+                yield builder.build(self.smap)
 
     @staticmethod
     def _descriptor(command: Node, number: Node) -> bool:
@@ -436,28 +460,12 @@ class _Walker:
         elif kind == "raw_string":
             out.add(self.text[start + 1 : end - 1 if end - start >= 2 else end], start + 1)
         elif kind == "string":
-            _unescape(self.text, start + 1, end - 1 if self.text[end - 1 : end] == '"' and end - start >= 2 else end,
-                      '$`"\\\n', out)
+            unescape(self.text, start + 1, end - 1 if self.text[end - 1 : end] == '"' and end - start >= 2 else end,
+                     DOUBLE_QUOTE_ESCAPABLE, out)
         elif kind == "ansi_c_string":
             out.add(self.text[start + 2 : end - 1], start + 2)
         else:
-            _unescape(self.text, start, end, None, out)
-
-
-def _unescape(text: str, start: int, end: int, escapable: str | None, out: TextBuilder) -> None:
-    """Backslash removal: any char when unquoted (``escapable`` None), else only those listed."""
-    i = start
-    piece = start
-    while i < end:
-        if text[i] == "\\" and i + 1 < end and (escapable is None or text[i + 1] in escapable):
-            out.add(text[piece:i], piece)
-            if text[i + 1] != "\n":
-                out.add_escape(text[i + 1], i, 2)
-            i += 2
-            piece = i
-        else:
-            i += 1
-    out.add(text[piece:end], piece)
+            unescape(self.text, start, end, None, out)
 
 
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
@@ -509,27 +517,6 @@ def _word_node(node: Node) -> Node:
     if node.type == "command_name" and node.named_children:
         return node.named_children[0]
     return node
-
-
-_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
-def _decode_json(raw: str, origin: int, parent: SourceMap) -> tuple[str, SourceMap]:
-    """Decode a JSON string body (``raw``, starting at derived offset ``origin``) with its map."""
-    out = TextBuilder()
-    i = piece = 0
-    while i < len(raw):
-        if raw[i] == "\\" and i + 1 < len(raw):
-            out.add(raw[piece:i], origin + piece)
-            width = 6 if raw[i + 1] == "u" and i + 6 <= len(raw) else 2
-            char = chr(int(raw[i + 2 : i + 6], 16)) if width == 6 else _JSON_ESCAPES.get(raw[i + 1], raw[i + 1])
-            out.add_escape(char, origin + i, width)
-            i += width
-            piece = i
-        else:
-            i += 1
-    out.add(raw[piece:], origin + piece)
-    return out.build(parent)
 
 
 def _byte_to_char(text: str) -> Callable[[int], int]:

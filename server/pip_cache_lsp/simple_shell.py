@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from pip_cache_lsp.words import simple_unquote
+
 _WORD_TEXT = r"""(?:[^\s'"\\$`#&|;<>(){}!]+|'[^']*'|"[^"\\$`!]*")+"""  # plain characters, simple quotes
 _REDIRECT_TEXT = rf"(?:>>?|<)[ \t]*{_WORD_TEXT}"  # to or from a file: ``>log``, ``2>> err``, ``< in``
 # A word, or a redirect (with the descriptor number that starts a word): the words of one command.
@@ -30,7 +32,6 @@ _STOPS = frozenset("'\"&|;\n\\$`#<>(){}!\r\x00\x0b\x0c\x1c\x1d\x1e\x1f")
 # Digits glued to a redirect after other characters (``-2>x``, ``a2>x``): tree-sitter-bash reads
 # some as a descriptor where bash does not, so the grammar reads them and the readers agree.
 _GLUED_DIGITS = re.compile(r"[^\s0-9][0-9]+[<>]")
-_PART = re.compile(r"""'([^']*)'|"([^"]*)"|[^'"]+""")
 # Words that mean more than a command name at the start of a command.
 _RESERVED = frozenset({
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case", "esac",
@@ -79,7 +80,7 @@ def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
         if first in _RESERVED or first == "-" or "[" in first or "=" in first:
             return None  # assignments, and what tree-sitter-bash reads as one (``x[y]``, ``9x=1``)
         lead = len(piece) - len(piece.lstrip(" \t"))
-        commands.append((start + lead, start + lead + len(words), unquote(first)))
+        commands.append((start + lead, start + lead + len(words), simple_unquote(first)))
         pending = ended = False
     return None if pending else commands
 
@@ -88,27 +89,11 @@ def words(text: str, start: int, end: int) -> list[SimpleWord]:
     """The words of the command at ``text[start:end]``, its redirects left out."""
     command = text[start:end]
     if "'" in command or '"' in command or "<" in command or ">" in command:
-        return [(m.start(), m.end(), unquote(m.group())) for m in _TOKEN.finditer(text, start, end)
+        return [(m.start(), m.end(), simple_unquote(m.group())) for m in _TOKEN.finditer(text, start, end)
                 if m.group(1) is None]  # a redirect and its file are no argument
     out = []
     for word in command.split():
         start = text.find(word, start)
         out.append((start, start + len(word), word))
         start += len(word)
-    return out
-
-
-def unquote(word: str) -> str:
-    """A word's value: its text without the quotes."""
-    if "'" not in word and '"' not in word:
-        return word
-    return "".join(part for part, _ in parts(word, 0, len(word)))
-
-
-def parts(text: str, start: int, end: int) -> list[tuple[str, int]]:
-    """The pieces of the word at ``text[start:end]`` with quotes removed, and where each starts."""
-    out = []
-    for m in _PART.finditer(text, start, end):
-        group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 0
-        out.append((m.group(group), m.start(group)))
     return out

@@ -1,50 +1,65 @@
-"""Suppression comments, kept apart from the rule (as hadolint keeps its pragmas).
+"""Suppression comments, by rule code, kept apart from the rules (as hadolint keeps its pragmas).
 
 Per instruction, in the comment lines directly above it (no blank line between):
-``# pip-cache-lsp: ignore``, ``# hadolint ignore=DL3042`` (a comma list may name
-other rules too) and KICS's ``# kics-scan ignore-line``.  Per file, in the comments
-before the first instruction (where KICS requires its file-level comments):
-``# pip-cache-lsp: disable-file``, ``# kics-scan disable=<ids>`` naming the KICS
-query and ``# hadolint global ignore=DL3042``.
+``# pip-cache-lsp: ignore`` (every rule) or ``# pip-cache-lsp: ignore=<code>[,<code>…]``,
+``# hadolint ignore=<ids>`` naming a rule's alias (DL3042 for pip-no-cache-dir) and
+KICS's ``# kics-scan ignore-line`` (the rules that have a KICS query).  Per file, in
+the comments before the first instruction (where KICS requires its file-level
+comments): ``# pip-cache-lsp: disable-file[=<codes>]``, ``# kics-scan disable=<ids>``
+and ``# hadolint global ignore=<ids>``.  A rule declares its aliases
+(:attr:`pip_cache_lsp.rules.Rule.aliases`); nothing here names one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-KICS_ID = "f2f903fb-b977-461e-98d7-b3e2185c6118"
-HADOLINT_CODE = "DL3042"
+from pip_cache_lsp.rules import Rule
+
 IGNORE_COMMENT = "# pip-cache-lsp: ignore"
 
-_OURS = re.compile(r"#\s*pip-cache-lsp\s*:\s*ignore\b", re.IGNORECASE)
-_HADOLINT = re.compile(r"#\s*hadolint\s+ignore\s*=\s*([\w\s,-]+)", re.IGNORECASE)
+_LIST = r"([\w\s,-]+)"
+_OURS = re.compile(r"#\s*pip-cache-lsp\s*:\s*ignore\b(?!-)(?:\s*=\s*" + _LIST + ")?", re.IGNORECASE)
+_HADOLINT = re.compile(r"#\s*hadolint\s+ignore\s*=\s*" + _LIST, re.IGNORECASE)
 _KICS_LINE = re.compile(r"#\s*kics-scan\s+ignore-line\b", re.IGNORECASE)
-_FILE_OURS = re.compile(r"^\s*#\s*pip-cache-lsp\s*:\s*disable-file\b", re.IGNORECASE | re.MULTILINE)
-_FILE_KICS = re.compile(r"^\s*#\s*kics-scan\s+disable\s*=\s*([\w\s,-]+)", re.IGNORECASE | re.MULTILINE)
-_FILE_HADOLINT = re.compile(r"^\s*#\s*hadolint\s+global\s+ignore\s*=\s*([\w\s,-]+)", re.IGNORECASE | re.MULTILINE)
+_FILE_OURS = re.compile(r"^\s*#\s*pip-cache-lsp\s*:\s*disable-file\b(?!-)(?:[ \t]*=[ \t]*([\w \t,-]+))?",
+                        re.IGNORECASE | re.MULTILINE)
+_FILE_KICS = re.compile(r"^\s*#\s*kics-scan\s+disable\s*=\s*" + _LIST, re.IGNORECASE | re.MULTILINE)
+_FILE_HADOLINT = re.compile(r"^\s*#\s*hadolint\s+global\s+ignore\s*=\s*" + _LIST, re.IGNORECASE | re.MULTILINE)
 
 
 def _names(listing: str) -> set[str]:
     return {part.strip().lower() for part in re.split(r"[,\s]+", listing) if part.strip()}
 
 
-def instruction_suppressed(comments: tuple[str, ...]) -> bool:
-    """Whether the comment lines directly above an instruction silence the rule for it."""
+def _by_name(rules: Iterable[Rule], names: set[str]) -> set[str]:
+    """Codes of the rules that ``names`` (our codes or other tools' ids) refer to."""
+    return {rule.code for rule in rules if rule.code.lower() in names or rule.aliases & names}
+
+
+def instruction_suppressed(comments: tuple[str, ...], rules: tuple[Rule, ...]) -> frozenset[str]:
+    """Codes of the rules that the comment lines directly above an instruction silence."""
+    codes: set[str] = set()
     for comment in comments:
-        if _OURS.match(comment) or _KICS_LINE.match(comment):
-            return True
-        m = _HADOLINT.match(comment)
-        if m and HADOLINT_CODE.lower() in _names(m.group(1)):
-            return True
-    return False
+        if m := _OURS.match(comment):
+            codes |= _by_name(rules, _names(m.group(1))) if m.group(1) else {r.code for r in rules}
+        elif _KICS_LINE.match(comment):
+            codes |= {rule.code for rule in rules if "kics" in rule.properties}
+        elif m := _HADOLINT.match(comment):
+            codes |= _by_name(rules, _names(m.group(1)))
+    return frozenset(codes)
 
 
-def file_disabled(prologue: str) -> bool:
-    """Whether the comments before the first instruction switch the rule off for the file."""
+def file_disabled(prologue: str, rules: tuple[Rule, ...]) -> frozenset[str]:
+    """Codes of the rules that the comments before the first instruction switch off for the file."""
     if "#" not in prologue:
-        return False
-    if _FILE_OURS.search(prologue):
-        return True
-    if any(KICS_ID in _names(m.group(1)) for m in _FILE_KICS.finditer(prologue)):
-        return True
-    return any(HADOLINT_CODE.lower() in _names(m.group(1)) for m in _FILE_HADOLINT.finditer(prologue))
+        return frozenset()
+    codes: set[str] = set()
+    for m in _FILE_OURS.finditer(prologue):
+        codes |= _by_name(rules, _names(m.group(1))) if m.group(1) and m.group(1).strip() else {r.code for r in rules}
+    for m in _FILE_KICS.finditer(prologue):
+        codes |= _by_name(rules, _names(m.group(1)))
+    for m in _FILE_HADOLINT.finditer(prologue):
+        codes |= _by_name(rules, _names(m.group(1)))
+    return frozenset(codes)

@@ -69,7 +69,7 @@ async def test_did_change_configuration_rechecks_open_documents(name: str):
         assert await session.diagnostics(plain) == session.expected(plain, "pip install", severity=Severity.Hint)
         assert await session.diagnostics(env) == []
 
-        configure(session, {"pipCacheLsp": {"honourEnv": False}})
+        configure(session, {"pipCacheLsp": {"severity": "hint", "honourEnv": False}})
         assert await session.diagnostics(env) == session.expected(env, "pip install", severity=Severity.Hint)
         assert await session.diagnostics(plain) == session.expected(plain, "pip install", severity=Severity.Hint)
 
@@ -142,20 +142,48 @@ async def test_initialization_options_not_an_object(options: object):
         assert [w for w in session.logs(kind=Kind.Warning) if "not an object" in w]
 
 
-async def test_invalid_changed_values_keep_current_settings():
+async def test_invalid_changed_values_fall_back_to_defaults():
+    """The object sent is the whole configuration: a bad value (null for a boolean) takes its default."""
     async with fresh_session("vscode", {"severity": "error"}) as session:
         _, plain = open_both(session)
         await session.take()
         before = len(session.client.log_messages)
         configure(session, {"pipCacheLsp": {"severity": 3, "enable": None}})
-        assert await session.take() == []  # nothing changed, nothing re-published
+        assert await session.diagnostics(plain) == session.expected(plain, "pip install", severity=Severity.Warning)
         warnings = session.logs(before, Kind.Warning)
-        assert len(warnings) == 2 and any("severity" in w for w in warnings) and any("enable" in w for w in warnings)
+        assert len(warnings) == 2 and any("severity" in w for w in warnings), warnings
+        assert any("enable must be true or false, not null; using True" in w for w in warnings), warnings
+        before = len(session.client.log_messages)
+        configure(session, {"pipCacheLsp": {"severity": "error"}})
         configure(session, {"pipCacheLsp": "off"})
-        configure(session, {"pipCacheLsp": {"severty": "hint"}})
-        assert await session.take() == []
-        warnings = session.logs(before, Kind.Warning)[2:]
+        configure(session, {"pipCacheLsp": {"severity": "error", "severty": "hint"}})
+        assert await session.diagnostics(plain) == session.expected(plain, "pip install", severity=Severity.Error)
+        warnings = session.logs(before, Kind.Warning)
         assert warnings == ["ignoring settings that are not an object: 'off'",
-                            "ignoring unknown setting 'severty' (known: enable, honourEnv, severity)"]
+                            "ignoring 1 unknown setting(s) 'severty' "
+                            "(known: enable, honourEnv, ignore, select, severity)"], warnings
         session.edit(plain, 0, 0, "# edit\n")
         assert await session.diagnostics(plain) == session.expected(plain, "pip install", severity=Severity.Error)
+
+
+async def test_left_out_key_takes_its_default_not_its_previous_value():
+    """Issue 17: a didChangeConfiguration object that leaves a key out resets that key."""
+    async with fresh_session("vscode", {"severity": "error", "honourEnv": False}) as session:
+        env, plain = open_both(session)
+        assert await session.diagnostics(env) == session.expected(env, "pip install", severity=Severity.Error)
+        configure(session, {"pipCacheLsp": {"severity": "hint"}})  # honourEnv left out: back to true
+        assert await session.diagnostics(env) == []
+        assert await session.diagnostics(plain) == session.expected(plain, "pip install", severity=Severity.Hint)
+        configure(session, {"pipCacheLsp": {}})  # everything left out: every default
+        assert await session.diagnostics(plain) == session.expected(plain, "pip install", severity=Severity.Warning)
+
+
+async def test_unknown_keys_are_reported_once():
+    """100,000 unknown keys give one summarised warning, not one log message each."""
+    async with fresh_session("vscode") as session:
+        _, plain = open_both(session)
+        before = len(session.client.log_messages)
+        configure(session, {"pipCacheLsp": {f"k{i}": i for i in range(100_000)}})
+        assert await session.diagnostics(plain) == session.expected(plain, "pip install")
+        warnings = session.logs(before, Kind.Warning)
+        assert len(warnings) == 1 and "100000 unknown setting(s)" in warnings[0] and "and 99995 more" in warnings[0]

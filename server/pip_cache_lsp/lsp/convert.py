@@ -2,34 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from pip_cache_lsp.lsp.positions import PositionCodec
-from pip_cache_lsp.names import DOCS_URL, SOURCE
+from pip_cache_lsp.names import SOURCE
 from pip_cache_lsp.suppress import IGNORE_COMMENT
 
 if TYPE_CHECKING:
     from pip_cache_lsp.document import Document
-    from pip_cache_lsp.rule import Finding
+    from pip_cache_lsp.findings import Finding
 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
-FIX_TITLE = "Add --no-cache-dir"
-FIX_ALL_TITLE = "Add --no-cache-dir to every pip install"
+FIX_ALL_MIXED_TITLE = "Fix every pip-cache-lsp finding"
 IGNORE_TITLE = "Ignore for this instruction (# pip-cache-lsp: ignore)"
 
 
 def diagnostic(doc: Document, codec: PositionCodec, finding: Finding,
                severity: types.DiagnosticSeverity) -> types.Diagnostic:
+    rule = finding.rule
     return types.Diagnostic(
         range=codec.range(doc, finding.start, finding.end),
         severity=severity,
-        code=finding.code,
-        code_description=types.CodeDescription(href=DOCS_URL),
+        code=rule.code,
+        code_description=types.CodeDescription(href=rule.docs_url),
         source=SOURCE,
         message=finding.message,
     )
+
+
+def fix_all_title(findings: Sequence[Finding]) -> str:
+    """The rule's own title when one rule is fixed, a general one for several."""
+    rules = {f.rule for f in findings}
+    return next(iter(rules)).fix_all_title if len(rules) == 1 else FIX_ALL_MIXED_TITLE
 
 
 def fix_edit(doc: Document, codec: PositionCodec, finding: Finding) -> types.TextEdit:

@@ -1,4 +1,12 @@
-"""Client options -> one frozen :class:`Settings`; bad values are reported and defaulted."""
+"""Client options -> one frozen :class:`Settings`; bad values are reported and defaulted.
+
+The object a client sends (``initializationOptions`` or the ``pipCacheLsp``
+section of ``workspace/didChangeConfiguration``) is the whole configuration: a key
+it leaves out takes its default, not the value it had before.  Emacs/eglot sends
+false as ``:json-false``, which arrives as JSON ``false``; ``null`` for a boolean is
+ignored with a warning (the default applies).  Rule codes come from the registry,
+so a new rule is selectable with no edit here.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,8 @@ from typing import Any
 
 from lsprotocol import types
 
+from pip_cache_lsp.rules import codes
+
 SECTION = "pipCacheLsp"
 SEVERITY_KINDS = {  # setting and [tool.pip-cache-lsp] names -> LSP severities
     "error": types.DiagnosticSeverity.Error,
@@ -16,45 +26,86 @@ SEVERITY_KINDS = {  # setting and [tool.pip-cache-lsp] names -> LSP severities
     "info": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
 }
-KEYS = frozenset({"enable", "severity", "honourEnv"})
+KEYS = frozenset({"enable", "severity", "honourEnv", "select", "ignore"})
+_MAX_UNKNOWN_NAMED = 5  # a flood of unknown keys is reported once, summarised
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """What the user can change: documented in README's settings table."""
+    """What the user can change: documented in README's settings table.
+
+    ``severity`` None means each rule's own default; ``select`` None means every rule.
+    """
 
     enable: bool = True
-    severity: types.DiagnosticSeverity = types.DiagnosticSeverity.Warning
+    severity: types.DiagnosticSeverity | None = None
     honour_env: bool = True
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] = frozenset()
+
+    def selected(self) -> frozenset[str]:
+        """The codes reported: ``select`` (default all registered) minus ``ignore``."""
+        chosen = frozenset(codes()) if self.select is None else self.select
+        return chosen - self.ignore
 
 
 def parse_settings(raw: Any, warn: Callable[[str], None], base: Settings | None = None) -> Settings:
-    """Read ``{enable, severity, honourEnv}`` (optionally under ``pipCacheLsp``) over ``base``."""
+    """Read ``{enable, severity, honourEnv, select, ignore}`` (optionally under ``pipCacheLsp``).
+
+    A key left out takes its default.  ``base`` is kept only when ``raw`` is not an
+    object at all (nothing usable was sent).
+    """
     current = base or Settings()
     if raw is None:
         return current
     if isinstance(raw, dict) and SECTION in raw:
         raw = raw[SECTION]  # {"pipCacheLsp": "off"} is a mistake to report, not an empty object
+    if raw is None:
+        return Settings()
     if not isinstance(raw, dict):
         warn(f"ignoring settings that are not an object: {raw!r}")
         return current
-    for key in sorted(raw.keys() - KEYS, key=str):
-        warn(f"ignoring unknown setting {key!r} (known: {', '.join(sorted(KEYS))})")
-    enable, severity, honour_env = current.enable, current.severity, current.honour_env
-    if "enable" in raw:
-        if isinstance(raw["enable"], bool):
-            enable = raw["enable"]
-        else:
-            warn(f"setting enable must be true or false, not {raw['enable']!r}; keeping {enable}")
+    unknown = sorted((str(key) for key in raw.keys() - KEYS))
+    if unknown:
+        named = ", ".join(repr(key) for key in unknown[:_MAX_UNKNOWN_NAMED])
+        more = f" and {len(unknown) - _MAX_UNKNOWN_NAMED} more" if len(unknown) > _MAX_UNKNOWN_NAMED else ""
+        warn(f"ignoring {len(unknown)} unknown setting(s) {named}{more} (known: {', '.join(sorted(KEYS))})")
+    defaults = Settings()
+    enable = _boolean(raw, "enable", defaults.enable, warn)
+    honour_env = _boolean(raw, "honourEnv", defaults.honour_env, warn)
+    severity = defaults.severity
     if "severity" in raw:
         value = raw["severity"]
         if isinstance(value, str) and value.lower() in SEVERITY_KINDS:
             severity = SEVERITY_KINDS[value.lower()]
-        else:
-            warn(f"setting severity must be one of error, warning, information, hint, not {value!r}")
-    if "honourEnv" in raw:
-        if isinstance(raw["honourEnv"], bool):
-            honour_env = raw["honourEnv"]
-        else:
-            warn(f"setting honourEnv must be true or false, not {raw['honourEnv']!r}; keeping {honour_env}")
-    return Settings(enable, severity, honour_env)
+        elif value is not None:
+            warn(f"setting severity must be one of error, warning, information, hint, not {value!r}; "
+                 "using each rule's default")
+    select = _codes(raw, "select", warn)
+    ignore = _codes(raw, "ignore", warn)
+    return Settings(enable, severity, honour_env, select, ignore or frozenset())
+
+
+def _boolean(raw: dict[str, Any], key: str, default: bool, warn: Callable[[str], None]) -> bool:
+    if key not in raw:
+        return default
+    value = raw[key]
+    if isinstance(value, bool):
+        return value
+    warn(f"setting {key} must be true or false, not {'null' if value is None else repr(value)}; using {default}")
+    return default
+
+
+def _codes(raw: dict[str, Any], key: str, warn: Callable[[str], None]) -> frozenset[str] | None:
+    """A list of rule codes; unknown codes are reported and dropped."""
+    if key not in raw or raw[key] is None:
+        return None
+    value = raw[key]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        warn(f"setting {key} must be a list of rule codes, not {value!r}; ignored")
+        return None
+    known = set(codes())
+    bad = [v for v in value if v not in known]
+    if bad:
+        warn(f"setting {key}: unknown rule code(s) {', '.join(map(repr, bad))} (known: {', '.join(sorted(known))})")
+    return frozenset(v for v in value if v in known)

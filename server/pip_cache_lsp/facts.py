@@ -1,0 +1,119 @@
+"""One instruction -> what it contributes to the checks: :class:`Facts`.
+
+The model runs :func:`analyze` only for the blocks an edit re-parsed and keeps
+the result.  Stage facts (ENV, ARG, USER, FROM, cache mounts) are read here the
+way BuildKit reads them; a RUN's commands are matched against every registered
+rule.  An instruction that contributes nothing gets None, most of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pip_cache_lsp.dockerfile import Instruction
+from pip_cache_lsp.findings import MISSING, Hit
+from pip_cache_lsp.rules import Rule, registered
+from pip_cache_lsp.run import run_commands
+from pip_cache_lsp.shell import Command, Wanted
+from pip_cache_lsp.suppress import instruction_suppressed
+from pip_cache_lsp.words import buildkit_words
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one instruction contributes: matched commands, cache mounts, ENV/ARG values, stage."""
+
+    calls: tuple[Hit, ...] = ()
+    cache_targets: tuple[str, ...] = ()  # as written: BuildKit expands variables in them
+    env: tuple[tuple[str, str], ...] = ()  # as written, quotes removed, variables unexpanded
+    args: tuple[tuple[str, str | None], ...] = ()  # (name, default or None)
+    user: str | None = None
+    stage_base: str | None = None
+    stage_name: str | None = None
+    suppressed: frozenset[str] = frozenset()  # codes the comments above silence
+
+    @property
+    def changes_stage(self) -> bool:
+        """Whether the instruction can change what later RUNs see (FROM, ENV, ARG, USER)."""
+        return bool(self.stage_base is not None or self.env or self.args or self.user is not None)
+
+
+def analyze(ins: Instruction) -> Facts | None:
+    """What one instruction contributes (the shell walk happens here); None for nothing."""
+    if ins.keyword == "RUN":
+        return _run_facts(ins, registered())
+    if ins.onbuild:
+        return None
+    if ins.keyword == "ENV":
+        env = tuple(_env_pairs(ins.command))
+        return Facts(env=env) if env else None
+    if ins.keyword == "ARG":
+        args = tuple(_arg_pairs(ins.command))
+        return Facts(args=args) if args else None
+    if ins.keyword == "USER":
+        return Facts(user=ins.command.split(":", 1)[0].strip() or None)
+    if ins.keyword == "FROM":
+        words = ins.command.split()
+        base = words[0].lower() if words else None
+        name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
+        return Facts(stage_base=base, stage_name=name)
+    return None
+
+
+def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
+    candidates = [rule for rule in rules if rule.may_run(ins.logical) or (ins.heredocs and rule.may_run(ins.text))]
+    if not candidates:
+        return None
+    wanted: Wanted = candidates[0].may_match if len(candidates) == 1 else (
+        lambda name, source: any(rule.may_match(name, source) for rule in candidates))
+    try:
+        calls = tuple(hit for command in run_commands(ins, wanted) for hit in _hits(command, candidates))
+    except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
+        return None
+    if not calls:
+        return None
+    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)),
+                 suppressed=instruction_suppressed(ins.comments, rules))
+
+
+def _hits(command: Command, rules: list[Rule]) -> Iterator[Hit]:
+    for rule in rules:
+        match = rule.match(command)
+        if match is not None:
+            env, cache = command.env, rule.cache
+            yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
+                      env.get(cache.off_variable, MISSING), env.get(cache.dir_variable, MISSING))
+
+
+def _cache_targets(ins: Instruction) -> Iterator[str]:
+    """Targets of ``--mount=type=cache`` flags, read like BuildKit: CSV fields, keys in any case."""
+    for name, value in ins.flags:
+        if name != "mount" or value is None:
+            continue
+        import csv  # here: few RUNs mount anything
+
+        unquoted = "".join(buildkit_words(value))
+        for row in csv.reader([unquoted]):
+            fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
+            if fields.get("type") == "cache":
+                yield fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+
+
+def _env_pairs(args: str) -> Iterator[tuple[str, str]]:
+    """ENV's two syntaxes: ``K=V K2="V 2"`` and the legacy ``K value with spaces``."""
+    words = buildkit_words(args)
+    if words and "=" not in words[0]:
+        rest = args.strip().split(None, 1)
+        yield words[0], " ".join(buildkit_words(rest[1])) if len(rest) > 1 else ""
+        return
+    for word in words:
+        name, eq, value = word.partition("=")
+        if eq:
+            yield name, value
+
+
+def _arg_pairs(args: str) -> Iterator[tuple[str, str | None]]:
+    for word in buildkit_words(args):
+        name, eq, value = word.partition("=")
+        yield name, value if eq else None

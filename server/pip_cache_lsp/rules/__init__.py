@@ -1,0 +1,143 @@
+"""Rules as modules: what a rule declares, and the registry every adapter reads.
+
+A rule is one module holding one :class:`Rule` instance: its code, names, message,
+default severity, docs page, which commands it matches (:meth:`Rule.may_match`,
+:meth:`Rule.match`), what turns its cache off (:class:`Cache`) and its fix (the
+:class:`Match` it returns carries the insertion).  The engine beneath (the
+Dockerfile model, the shell reader, the stage fold) knows no rule; the adapters
+(LSP, CLI, reports, settings, suppression comments) read :func:`registered` and
+pick up a new rule without an edit.
+
+Kept import-light: the language server reads the registry's codes while it
+answers ``initialize``, before the parser and tree-sitter are loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from pip_cache_lsp.shell import Command
+
+SEVERITIES = ("error", "warning", "info")  # a rule's default, [tool.pip-cache-lsp] and the CLI
+
+
+@dataclass(frozen=True, slots=True)
+class Cache:
+    """Where a tool keeps its cache and what turns it off: what the stage fold checks.
+
+    ``off_variable`` turns the cache off when ``turns_off`` accepts its value;
+    ``dir_variable`` moves it; otherwise it is ``~/.cache/<subdir>``.  A cache mount
+    on that directory or a parent keeps it out of the layer.
+    """
+
+    off_variable: str
+    dir_variable: str
+    subdir: str
+    turns_off: Callable[[object], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A command a rule reports, in block offsets: its range and the text that fixes it."""
+
+    start: int
+    end: int
+    insert_at: int
+    insert_text: str
+
+
+@dataclass(eq=False)
+class Rule:
+    """One rule.  Subclasses implement :meth:`may_match` and :meth:`match`.
+
+    Instances compare by identity: a finding refers to the rule that made it.
+    """
+
+    code: str  # the id users type: settings, --select, suppression comments
+    name: str  # SARIF's PascalCase name
+    summary: str  # one line: SARIF shortDescription
+    message: str  # the diagnostic's text
+    help: str  # a paragraph: SARIF fullDescription and help
+    docs_url: str
+    cache: Cache
+    fix_title: str  # the quick fix's title
+    fix_all_title: str
+    severity: str = "warning"  # default; one of SEVERITIES
+    aliases: frozenset[str] = field(default_factory=frozenset)  # other tools' ids that suppress it (lower case)
+    tags: tuple[str, ...] = ("docker", "image-size")
+    properties: dict[str, str] = field(default_factory=dict)  # extra SARIF rule properties
+
+    kind: ClassVar[str] = "rule"
+
+    def may_match(self, name: str, source: str) -> bool:
+        """Cheap test on a command's name and source text before its words are decoded."""
+        raise NotImplementedError
+
+    def match(self, command: Command) -> Match | None:
+        """The range and fix if ``command`` fills the cache with the cache on."""
+        raise NotImplementedError
+
+    def may_run(self, text: str) -> bool:
+        """Cheap test on a whole RUN's text: can it run this rule's tool at all?"""
+        return True
+
+
+def spells(text: str, word: str) -> bool:
+    """Cheap test before decoding shell words: could the shell read ``word`` in ``text``?
+
+    Quotes and backslashes can split a word (``p''ip``, ``p\\ip``) and a JSON escape can
+    hide a letter (``"\\u0070ip"``); with those removed or present, ``word`` must appear.
+    """
+    if "\\" in text:
+        if "\\u" in text:
+            return True
+        text = text.replace("\\", "")
+    return word in text.replace("'", "").replace('"', "")
+
+
+_REGISTRY: dict[str, Rule] = {}
+_builtin_loaded = False
+
+
+def register(rule: Rule) -> Rule:
+    """Add a rule (or replace one of the same code); adapters see it from then on."""
+    _load_builtin()
+    if rule.severity not in SEVERITIES:
+        raise ValueError(f"rule {rule.code}: severity must be one of {', '.join(SEVERITIES)}")
+    _REGISTRY[rule.code] = rule
+    return rule
+
+
+def unregister(code: str) -> None:
+    """Remove a rule (tests that register an extra one clean up with this)."""
+    _REGISTRY.pop(code, None)
+
+
+def registered() -> tuple[Rule, ...]:
+    """Every rule, built-in ones first, in registration order."""
+    _load_builtin()
+    return tuple(_REGISTRY.values())
+
+
+def by_code(code: str) -> Rule | None:
+    registered()
+    return _REGISTRY.get(code)
+
+
+def codes() -> tuple[str, ...]:
+    return tuple(rule.code for rule in registered())
+
+
+def _load_builtin() -> None:
+    """The built-in rules, on first use (each module is one import)."""
+    global _builtin_loaded
+    if _builtin_loaded:
+        return
+    _builtin_loaded = True
+    from pip_cache_lsp.rules import pip_no_cache_dir
+
+    for rule in (pip_no_cache_dir.RULE,):
+        _REGISTRY[rule.code] = rule

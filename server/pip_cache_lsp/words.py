@@ -1,0 +1,135 @@
+"""Word decoding, in one place: quote and backslash removal for every reader.
+
+Four readers take words apart, each with the quoting rules of its own context:
+
+* BuildKit's ENV/ARG word split (:func:`buildkit_words`) and heredoc names
+  (:func:`unquote_word`), both in the Dockerfile layer;
+* the shell fast path's plain and simply quoted words (:func:`simple_parts`);
+* the tree-sitter walk's backslash removal inside and outside double quotes
+  (:func:`unescape`), which records a source map for nested scripts;
+* exec-form JSON string bodies (:func:`decode_json`), also mapped.
+
+They differ in what they accept, not in how a quote is removed, so they live
+side by side and share the escape tables.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
+
+# -- BuildKit (ENV, ARG) ----------------------------------------------------------------------
+
+_BUILDKIT_WORD = re.compile(r"""(?:[^\s"'\\]+|\\.|"(?:[^"\\]|\\.)*"?|'[^']*'?)+""", re.DOTALL)
+_BUILDKIT_QUOTED = re.compile(r"""\\(.)|"((?:[^"\\]|\\.)*)"?|'([^']*)'?""", re.DOTALL)
+_BACKSLASH = re.compile(r"\\(.)")  # not DOTALL: as BuildKit, a backslash-newline stays
+
+
+def _buildkit_piece(m: re.Match[str]) -> str:
+    return m.group(1) or _BACKSLASH.sub(r"\1", m.group(2) or "") or m.group(3) or ""
+
+
+def buildkit_words(text: str) -> list[str]:
+    """Whitespace-separated words with quotes removed -- BuildKit's ENV/ARG word split."""
+    if '"' not in text and "'" not in text and "\\" not in text:
+        return text.split()  # the common case: nothing quoted, blanks alone split
+    return [_BUILDKIT_QUOTED.sub(_buildkit_piece, m.group(0)) for m in _BUILDKIT_WORD.finditer(text)]
+
+
+def unquote_word(word: str) -> str | None:
+    """Remove shell quotes from one word (a heredoc name); None if it is not a single word."""
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        c = word[i]
+        if c.isspace():
+            return None
+        if c in "'\"":
+            j = word.find(c, i + 1)
+            if j < 0:
+                j = len(word)
+            out.append(word[i + 1 : j])
+            i = j + 1
+        elif c == "\\" and i + 1 < len(word):
+            out.append(word[i + 1])
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+# -- the shell fast path: plain words and simple quotes ------------------------------------------
+
+_PART = re.compile(r"""'([^']*)'|"([^"]*)"|[^'"]+""")
+
+
+def simple_parts(text: str, start: int, end: int) -> list[tuple[str, int]]:
+    """The pieces of the word at ``text[start:end]`` with quotes removed, and where each starts.
+
+    Only for words the fast path accepted: no backslash, no expansion inside quotes.
+    """
+    out = []
+    for m in _PART.finditer(text, start, end):
+        group = 1 if m.group(1) is not None else 2 if m.group(2) is not None else 0
+        out.append((m.group(group), m.start(group)))
+    return out
+
+
+def simple_unquote(word: str) -> str:
+    """A fast-path word's value: its text without the quotes."""
+    if "'" not in word and '"' not in word:
+        return word
+    return "".join(part for part, _ in simple_parts(word, 0, len(word)))
+
+
+# -- the shell grammar: backslashes ---------------------------------------------------------------
+
+DOUBLE_QUOTE_ESCAPABLE = '$`"\\\n'  # bash manual, 3.1.2.3 Double Quotes
+
+
+def unescape(text: str, start: int, end: int, escapable: str | None, out: TextBuilder) -> None:
+    """Backslash removal: any char when unquoted (``escapable`` None), else only those listed.
+
+    A backslash-newline is a line continuation and vanishes.
+    """
+    i = start
+    piece = start
+    while i < end:
+        if text[i] == "\\" and i + 1 < end and (escapable is None or text[i + 1] in escapable):
+            out.add(text[piece:i], piece)
+            if text[i + 1] != "\n":
+                out.add_escape(text[i + 1], i, 2)
+            i += 2
+            piece = i
+        else:
+            i += 1
+    out.add(text[piece:end], piece)
+
+
+# -- JSON (exec form) -----------------------------------------------------------------------------
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def decode_json(raw: str, origin: int, parent: SourceMap | None) -> tuple[str, SourceMap]:
+    """Decode a JSON string body (``raw``, starting at derived offset ``origin``) with its map.
+
+    The values themselves come from ``json.loads`` in the parser; this is for the
+    one element that is a script, whose characters must map back to the source.
+    """
+    out = TextBuilder()
+    i = piece = 0
+    while i < len(raw):
+        if raw[i] == "\\" and i + 1 < len(raw):
+            out.add(raw[piece:i], origin + piece)
+            width = 6 if raw[i + 1] == "u" and i + 6 <= len(raw) else 2
+            char = chr(int(raw[i + 2 : i + 6], 16)) if width == 6 else _JSON_ESCAPES.get(raw[i + 1], raw[i + 1])
+            out.add_escape(char, origin + i, width)
+            i += width
+            piece = i
+        else:
+            i += 1
+    out.add(raw[piece:], origin + piece)
+    return out.build(parent)
