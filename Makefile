@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: help venv test test-python demo lint bench clean
 
 # Each mk/*.mk adds its own suite to TEST_SUITES (e.g. the VS Code and Neovim end-to-end tests).
-TEST_SUITES := test-python
+TEST_SUITES := lint test-python
 -include mk/*.mk
 
 help: ## list the targets
@@ -29,8 +29,9 @@ test-python: $(STAMP) ## pytest: core, CLI, language server end to end
 demo: $(STAMP) ## run the main job on examples/Dockerfile
 	$(PY) examples/demo.py examples/Dockerfile
 
-lint: $(STAMP) ## ruff over the code
+lint: $(STAMP) ## ruff over the code, mypy (strict) over server/
 	$(PY) -m ruff check server tests bench
+	$(PY) -m mypy
 
 bench: $(STAMP) ## print benchmark figures
 	$(PY) bench/run.py

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.document import Document
-from pip_cache_lsp.fix import apply_fixes
 from pip_cache_lsp.findings import Finding
+from pip_cache_lsp.fix import apply_fixes
 from pip_cache_lsp.text import LineIndex
 
 # PROPERTY_EXAMPLES=5000 for a deeper hunt; the default keeps the file well under a minute.

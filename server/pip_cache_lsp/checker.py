@@ -185,4 +185,4 @@ def _check_files(files: list[tuple[str, Policy]], args: argparse.Namespace) -> I
 
 
 def _first(*values: T | None) -> T:
-    return next(v for v in values if v is not None)  # type: ignore[return-value]
+    return next(v for v in values if v is not None)

@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
-from pip_cache_lsp.gaplist import GapList
 from pip_cache_lsp.facts import Facts, analyze
 from pip_cache_lsp.findings import Finding, Hit
+from pip_cache_lsp.gaplist import GapList
 from pip_cache_lsp.rules import registered
 from pip_cache_lsp.stage import Stage, changes_stage, findings_of, fold, stage_hits
 from pip_cache_lsp.suppress import file_disabled

@@ -271,12 +271,12 @@ class _Walker:
         yield command
         script_at = shell_script_index(command.argv)
         if script_at is not None:
-            script = script_of(command.argv[script_at])
-            if script is not None:
-                yield from commands_in_script(*script, command.env, self.wanted)
+            nested = script_of(command.argv[script_at])
+            if nested is not None:
+                yield from commands_in_script(*nested, command.env, self.wanted)
         elif reads_script_from_stdin(command.argv):
-            for script, script_map in stdin_scripts():
-                yield from commands_in_script(script, script_map, command.env, self.wanted)
+            for body, body_map in stdin_scripts():
+                yield from commands_in_script(body, body_map, command.env, self.wanted)
 
     def _command_of(self, words: list[Word], inline: dict[str, str | None]) -> Command:
         """The command ``words`` run: wrappers and assignments stripped, environment merged."""

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.document import Document
-from pip_cache_lsp.fix import apply_fixes
 from pip_cache_lsp.findings import Finding
+from pip_cache_lsp.fix import apply_fixes
 
 Edit = tuple[int, int, str]
 

@@ -68,8 +68,8 @@ def publish(ls: PipCacheServer, uri: str) -> None:
     if entry is None or ls.pull:
         return
     body = _cache(entry).publish_body(uri, entry.version, entry.doc, ls.codec, ls.policy(entry),
-                                      ls.protocol.unstructure)
-    ls.protocol.send_text(body)
+                                      ls.transport.unstructure)
+    ls.transport.send_text(body)
 
 
 def refresh_all(ls: PipCacheServer) -> None:
@@ -210,7 +210,8 @@ def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[type
     doc, codec = entry.doc, ls.codec
     pairs = _cache(entry).pairs(doc, codec, ls.policy(entry))
     span = codec.offset(doc, params.range.start), codec.offset(doc, params.range.end)
-    return actions.code_actions(params.text_document.uri, doc, codec, pairs, span, params.context.only)
+    only = [str(kind) for kind in params.context.only] if params.context.only else None
+    return actions.code_actions(params.text_document.uri, doc, codec, pairs, span, only)
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

@@ -84,6 +84,13 @@ class PipCacheServer(LanguageServer):
         self.pull = False  # the client asks for diagnostics; never push to it then
         self.shutdown_requested = False  # LSP: exit without shutdown first means exit code 1
 
+    @property
+    def transport(self) -> transport.Protocol:
+        """The protocol, typed as ours (pygls types it as its own)."""
+        protocol = self.protocol
+        assert isinstance(protocol, transport.Protocol)
+        return protocol
+
     def start_io(self, stdin: Any = None, stdout: Any = None) -> None:
         transport.run_stdio(self, stdin, stdout)
 

@@ -65,7 +65,7 @@ def parse_settings(raw: Any, warn: Callable[[str], None], base: Settings | None 
     if not isinstance(raw, dict):
         warn(f"ignoring settings that are not an object: {raw!r}")
         return current
-    unknown = sorted((str(key) for key in raw.keys() - KEYS))
+    unknown = sorted(str(key) for key in raw.keys() - KEYS)
     if unknown:
         named = ", ".join(repr(key) for key in unknown[:_MAX_UNKNOWN_NAMED])
         more = f" and {len(unknown) - _MAX_UNKNOWN_NAMED} more" if len(unknown) > _MAX_UNKNOWN_NAMED else ""

@@ -51,15 +51,15 @@ class Protocol(LanguageServerProtocol):
             handler(params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
-    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> None:  # type: ignore[override]
+    def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> None:
         self._forward(types.TEXT_DOCUMENT_DID_OPEN, params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
-    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> None:  # type: ignore[override]
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> None:
         self._forward(types.TEXT_DOCUMENT_DID_CHANGE, params)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CLOSE)
-    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:  # type: ignore[override]
+    def lsp_text_document__did_close(self, params: types.DidCloseTextDocumentParams) -> None:
         self._forward(types.TEXT_DOCUMENT_DID_CLOSE, params)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
@@ -110,7 +110,7 @@ class ResyncingReader(StdinAsyncReader):
     damaged message only.
     """
 
-    async def readline(self) -> bytes:  # type: ignore[override]
+    async def readline(self) -> bytes:
         line = await super().readline()
         at = line.find(b"Content-Length:")
         return line[at:] if at > 0 else line
@@ -129,4 +129,4 @@ def run_stdio(server: LanguageServer, stdin: Any = None, stdout: Any = None) -> 
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        server.shutdown()
+        server.shutdown()  # type: ignore[no-untyped-call]

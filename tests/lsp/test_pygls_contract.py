@@ -1,0 +1,155 @@
+"""Contract tests: what ``lsp/transport.py`` relies on in pygls, one test per reliance.
+
+pygls's private methods change between releases.  Each override and call in
+``transport.py`` and ``session.py`` that reaches past pygls's public API has a test
+here that fails if a pygls release changes it; ``pyproject.toml`` pins pygls to the
+versions these pass on.  Read with ``transport.py`` side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import io
+import json
+import threading
+from typing import Any
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.io_ import StdinAsyncReader, run_async
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+
+from pip_cache_lsp.lsp import transport
+from pip_cache_lsp.lsp.session import PipCacheServer
+
+
+
+class Recorder:
+    """A writer that keeps what the protocol sends."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+
+    def close(self) -> None:
+        pass
+
+    def messages(self) -> list[dict[str, Any]]:
+        out, rest = [], bytes(self.data)
+        while rest:
+            head, _, rest = rest.partition(b"\r\n\r\n")
+            length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            out.append(json.loads(rest[:length]))
+            rest = rest[length:]
+        return out
+
+
+def frame(message: dict[str, Any]) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def fresh() -> tuple[PipCacheServer, Recorder]:
+    server = PipCacheServer()
+    recorder = Recorder()
+    server.protocol.set_writer(recorder)
+    return server, recorder
+
+
+@pytest.mark.parametrize("method, name", [
+    (types.TEXT_DOCUMENT_DID_OPEN, "lsp_text_document__did_open"),
+    (types.TEXT_DOCUMENT_DID_CHANGE, "lsp_text_document__did_change"),
+    (types.TEXT_DOCUMENT_DID_CLOSE, "lsp_text_document__did_close"),
+])
+def test_builtin_document_handlers_are_ours(method: str, name: str) -> None:
+    """pygls registers its built-in handlers by method name from ``lsp_method`` attributes, and
+    dispatches built-ins before user features: our same-named overrides must be what runs."""
+    assert hasattr(LanguageServerProtocol, name), f"pygls no longer has {name}"
+    assert getattr(getattr(LanguageServerProtocol, name), "method_name", None) == method
+    server, _ = fresh()
+    handler = server.protocol._get_handler(method)
+    assert getattr(handler, "__func__", None) is getattr(transport.Protocol, name)
+
+
+def test_our_document_handlers_skip_pyglss_store() -> None:
+    """The forward reaches our feature and pygls's workspace never sees the document."""
+    server, _ = fresh()
+    seen: list[Any] = []
+    server.protocol.fm.features[types.TEXT_DOCUMENT_DID_OPEN] = seen.append
+    params = types.DidOpenTextDocumentParams(types.TextDocumentItem("file:///x", "dockerfile", 1, "FROM a\n"))
+    server.protocol._get_handler(types.TEXT_DOCUMENT_DID_OPEN)(params)
+    assert seen == [params]
+    started = server.protocol.lsp_initialize(types.InitializeParams(types.ClientCapabilities()))
+    if inspect.isgenerator(started):  # pygls's built-in handlers are generators
+        for _ in started:
+            pass
+    assert "file:///x" not in server.workspace.text_documents
+
+
+def test_structure_message_raises_invalid_params_for_a_bad_request() -> None:
+    """pygls raises (it does not reply) when a request's params do not structure; we answer it."""
+    server, recorder = fresh()
+    bad = {"jsonrpc": "2.0", "id": 7, "method": types.TEXT_DOCUMENT_CODE_ACTION, "params": {"nope": 1}}
+    with pytest.raises(JsonRpcInvalidParams):
+        LanguageServerProtocol.structure_message(server.protocol, dict(bad))
+    assert server.protocol.structure_message(dict(bad)) is transport.ANSWERED
+    assert recorder.messages()[0] == {"jsonrpc": "2.0", "id": 7,
+                                      "error": {"code": -32602, "message": "Invalid Params"}}
+    assert server.protocol.get_message_type(types.TEXT_DOCUMENT_CODE_ACTION) is types.CodeActionRequest
+    assert server.protocol.get_message_type("no/such") is None
+
+
+def test_send_response_signature() -> None:
+    params = inspect.signature(LanguageServerProtocol._send_response).parameters
+    assert list(params)[:4] == ["self", "msg_id", "result", "error"]
+
+
+def test_send_text_frames_like_pygls() -> None:
+    """Our pre-serialized frames carry the same headers pygls writes for its own messages."""
+    server, recorder = fresh()
+    server.protocol.notify("window/logMessage", types.LogMessageParams(types.MessageType.Log, "x"))
+    ours = Recorder()
+    server.protocol.set_writer(ours)
+    server.transport.send_text('{"jsonrpc": "2.0"}')
+    assert bytes(recorder.data).split(b"\r\n\r\n")[0] == b"Content-Length: %d\r\n%s" % (
+        len(bytes(recorder.data).split(b"\r\n\r\n", 1)[1]),
+        f"Content-Type: {server.protocol.CONTENT_TYPE}; charset={server.protocol.CHARSET}".encode())
+    assert bytes(ours.data).split(b"\r\n\r\n")[0].split(b"\r\n")[1] == \
+        bytes(recorder.data).split(b"\r\n\r\n")[0].split(b"\r\n")[1]
+    diagnostic = types.Diagnostic(types.Range(types.Position(0, 1), types.Position(0, 2)), "m")
+    assert server.transport.unstructure(diagnostic) == {
+        "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 2}}, "message": "m"}
+
+
+def test_run_async_reads_through_our_reader_and_resyncs() -> None:
+    """``run_async(stop_event, reader, protocol, logger, error_handler)`` reads header lines with
+    ``readline`` and bodies with ``readexactly``; a damaged body costs one message only."""
+    assert list(inspect.signature(run_async).parameters) == ["stop_event", "reader", "protocol", "logger",
+                                                             "error_handler"]
+    assert list(inspect.signature(StdinAsyncReader).parameters)[:2] == ["stdin", "executor"]
+    server, recorder = fresh()
+    shutdown = {"jsonrpc": "2.0", "id": 1, "method": "shutdown"}
+    damaged = b"Content-Length: 5\r\n\r\n{\"jsonrpc\": \"2.0\"}"  # 5 bytes announced, more sent
+    stream = io.BytesIO(damaged + frame(shutdown))
+    reader = transport.ResyncingReader(stream, server.thread_pool)
+    asyncio.run(run_async(stop_event=threading.Event(), reader=reader, protocol=server.protocol,
+                          error_handler=lambda *a: None))
+    assert {"jsonrpc": "2.0", "id": 1, "result": None} in recorder.messages()
+
+
+def test_language_server_members_we_use() -> None:
+    """Constructor keywords and attributes ``session.py`` and ``transport.run_stdio`` use."""
+    parameters = inspect.signature(LanguageServer.__init__).parameters
+    assert {"name", "version", "text_document_sync_kind"} <= parameters.keys()  # protocol_cls: isinstance below
+    server, _ = fresh()
+    assert isinstance(server.protocol, transport.Protocol)
+    assert isinstance(inspect.getattr_static(LanguageServer, "client_capabilities"), property)
+    for name in ("thread_pool", "shutdown", "report_server_error",
+                 "window_log_message", "workspace_diagnostic_refresh", "workspace_configuration"):
+        assert hasattr(server, name), name
+    assert hasattr(server.protocol, "_converter") and hasattr(server.protocol, "writer")
