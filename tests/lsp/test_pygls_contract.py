@@ -26,7 +26,6 @@ from pip_cache_lsp.lsp import transport
 from pip_cache_lsp.lsp.session import PipCacheServer
 
 
-
 class Recorder:
     """A writer that keeps what the protocol sends."""
 
@@ -68,7 +67,8 @@ def fresh() -> tuple[PipCacheServer, Recorder]:
 ])
 def test_builtin_document_handlers_are_ours(method: str, name: str) -> None:
     """pygls registers its built-in handlers by method name from ``lsp_method`` attributes, and
-    dispatches built-ins before user features: our same-named overrides must be what runs."""
+    dispatches built-ins before user features: our same-named overrides must be what runs.
+    """
     assert hasattr(LanguageServerProtocol, name), f"pygls no longer has {name}"
     assert getattr(getattr(LanguageServerProtocol, name), "method_name", None) == method
     server, _ = fresh()
@@ -128,7 +128,8 @@ def test_send_text_frames_like_pygls() -> None:
 
 def test_run_async_reads_through_our_reader_and_resyncs() -> None:
     """``run_async(stop_event, reader, protocol, logger, error_handler)`` reads header lines with
-    ``readline`` and bodies with ``readexactly``; a damaged body costs one message only."""
+    ``readline`` and bodies with ``readexactly``; a damaged body costs one message only.
+    """
     assert list(inspect.signature(run_async).parameters) == ["stop_event", "reader", "protocol", "logger",
                                                              "error_handler"]
     assert list(inspect.signature(StdinAsyncReader).parameters)[:2] == ["stdin", "executor"]
