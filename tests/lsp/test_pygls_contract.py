@@ -66,8 +66,9 @@ def fresh() -> tuple[PipCacheServer, Recorder]:
     (types.TEXT_DOCUMENT_DID_CLOSE, "lsp_text_document__did_close"),
 ])
 def test_builtin_document_handlers_are_ours(method: str, name: str) -> None:
-    """pygls registers its built-in handlers by method name from ``lsp_method`` attributes, and
-    dispatches built-ins before user features: our same-named overrides must be what runs.
+    """pygls dispatches built-ins (``lsp_method`` attributes) first: our overrides must run.
+
+    It registers them by method name, so a renamed method would silently bring back its own.
     """
     assert hasattr(LanguageServerProtocol, name), f"pygls no longer has {name}"
     assert getattr(getattr(LanguageServerProtocol, name), "method_name", None) == method
@@ -127,8 +128,10 @@ def test_send_text_frames_like_pygls() -> None:
 
 
 def test_run_async_reads_through_our_reader_and_resyncs() -> None:
-    """``run_async(stop_event, reader, protocol, logger, error_handler)`` reads header lines with
-    ``readline`` and bodies with ``readexactly``; a damaged body costs one message only.
+    """pygls's read loop takes our reader; a damaged body costs one message only.
+
+    ``run_async(stop_event, reader, protocol, logger, error_handler)`` reads header lines
+    with ``readline`` and bodies with ``readexactly``.
     """
     assert list(inspect.signature(run_async).parameters) == ["stop_event", "reader", "protocol", "logger",
                                                              "error_handler"]
