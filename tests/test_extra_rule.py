@@ -50,12 +50,12 @@ def test_sarif_lists_the_new_rule_and_points_results_at_it(apk: None, tmp_path: 
     assert code == 1
     run_ = json.loads(out)["runs"][0]
     driver_rules = run_["tool"]["driver"]["rules"]
-    assert [r["id"] for r in driver_rules] == ["pip-no-cache-dir", "apk-no-cache"]
-    apk_sarif = driver_rules[1]
+    assert [r["id"] for r in driver_rules] == ["pip-no-cache-dir", "uv-no-cache", "apk-no-cache"]
+    apk_sarif = driver_rules[2]
     assert apk_sarif["name"] == "ApkAddWithoutNoCache" and apk_sarif["helpUri"] == "https://example.invalid/apk-no-cache"
     assert apk_sarif["defaultConfiguration"] == {"level": "error"}
     results = {r["ruleId"]: r for r in run_["results"]}
-    assert results["apk-no-cache"]["ruleIndex"] == 1 and results["pip-no-cache-dir"]["ruleIndex"] == 0
+    assert results["apk-no-cache"]["ruleIndex"] == 2 and results["pip-no-cache-dir"]["ruleIndex"] == 0
     assert results["apk-no-cache"]["level"] == "error" and results["pip-no-cache-dir"]["level"] == "warning"
     assert results["apk-no-cache"]["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 2, "startColumn": 5, "endLine": 2, "endColumn": 12}

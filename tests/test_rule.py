@@ -13,12 +13,14 @@ import pytest
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.fix import apply_fixes
 
+PIP = frozenset({"pip-no-cache-dir"})  # these cases are the pip rule's; uv has its own table
+
 Range = tuple[int, int, int, int]
 
 
 def ranges(doc: Document) -> list[Range]:
     out = []
-    for f in doc.findings():
+    for f in doc.findings(selected=PIP):
         line, col = doc.lines.position(f.start)
         end_line, end_col = doc.lines.position(f.end)
         out.append((line, col, end_line, end_col))
@@ -208,10 +210,10 @@ CLEAN: list[tuple[str, str]] = [
 def test_caught(source: str, expected: list[Range], fixed: str) -> None:
     doc = Document(source)
     assert ranges(doc) == expected
-    assert apply_fixes(source, doc.findings()) == fixed
+    assert apply_fixes(source, doc.findings(selected=PIP)) == fixed
     again = Document(fixed)
-    assert again.findings() == []
-    assert apply_fixes(fixed, again.findings()) == fixed
+    assert again.findings(selected=PIP) == []
+    assert apply_fixes(fixed, again.findings(selected=PIP)) == fixed
 
 
 @pytest.mark.parametrize("source", [pytest.param(s, id=n) for n, s in CLEAN])
@@ -223,16 +225,16 @@ def test_honour_env_off_reports_covered_installs() -> None:
     source = "ENV PIP_NO_CACHE_DIR=1\nRUN --mount=type=cache,target=/root/.cache/pip pip install a\n"
     doc = Document(source)
     assert doc.findings(honour_env=True) == []
-    assert [(f.start, f.end) for f in doc.findings(honour_env=False)] == [(70, 81)]
+    assert [(f.start, f.end) for f in doc.findings(honour_env=False, selected=PIP)] == [(70, 81)]
 
 
 def test_suppression_survives_honour_env_off() -> None:
-    assert Document("# pip-cache-lsp: ignore\nRUN pip install a\n").findings(honour_env=False) == []
+    assert Document("# pip-cache-lsp: ignore\nRUN pip install a\n").findings(honour_env=False, selected=PIP) == []
 
 
 def test_finding_knows_where_an_ignore_comment_goes() -> None:
     doc = Document("FROM a\n# note\n    RUN pip install a\n")
-    (finding,) = doc.findings()
+    (finding,) = doc.findings(selected=PIP)
     assert (finding.instruction_at, finding.indent) == (14, "    ")
 
 
@@ -261,12 +263,12 @@ CMD ["cat", "/etc/os-release"]
 
 
 def test_seed_examples() -> None:
-    assert Document(SEED_COMPLIANT).findings() == []
+    assert Document(SEED_COMPLIANT).findings(selected=PIP) == []
     doc = Document(SEED_NONCOMPLIANT)
     assert ranges(doc) == [(1, 4, 1, 15), (2, 4, 2, 15), (3, 4, 3, 15), (7, 4, 7, 15), (8, 4, 8, 25),
                            (9, 4, 9, 16), (10, 5, 10, 22)]
-    fixed = apply_fixes(SEED_NONCOMPLIANT, doc.findings())
-    assert Document(fixed).findings() == []
+    fixed = apply_fixes(SEED_NONCOMPLIANT, doc.findings(selected=PIP))
+    assert Document(fixed).findings(selected=PIP) == []
     assert 'RUN ["pip3", "install", "--no-cache-dir", "requests=2.7.0"]' in fixed
 
 
@@ -301,7 +303,7 @@ def test_seed_examples() -> None:
     ],
 )
 def test_stage_environment_and_nesting(source: str, count: int) -> None:
-    assert len(Document(source).findings()) == count
+    assert len(Document(source).findings(selected=PIP)) == count
 
 
 @pytest.mark.parametrize(
@@ -313,19 +315,19 @@ def test_stage_environment_and_nesting(source: str, count: int) -> None:
     ],
 )
 def test_contrived_spellings_of_pip_are_still_read(source: str) -> None:
-    assert len(Document(source).findings()) == 1
+    assert len(Document(source).findings(selected=PIP)) == 1
 
 
 def test_absurdly_nested_substitutions_are_skipped_not_fatal() -> None:
     deep = "RUN " + "echo $(" * 400 + "pip install x" + ")" * 400 + "\n"
     doc = Document(deep + "RUN pip install y\n")
-    assert [doc.text[f.start:f.end] for f in doc.findings()] == ["pip install"]
-    assert doc.lines.position(doc.findings()[0].start) == (1, 4)
+    assert [doc.text[f.start:f.end] for f in doc.findings(selected=PIP)] == ["pip install"]
+    assert doc.lines.position(doc.findings(selected=PIP)[0].start) == (1, 4)
 
 
 @pytest.mark.parametrize("first", ["LABEL a=b", "WORKDIR /x", "FROM python", "ARG X"])
 def test_file_disable_directly_above_any_first_instruction(first: str) -> None:
-    assert Document(f"# pip-cache-lsp: disable-file\n{first}\nRUN pip install a\n").findings() == []
+    assert Document(f"# pip-cache-lsp: disable-file\n{first}\nRUN pip install a\n").findings(selected=PIP) == []
 
 
 @pytest.mark.parametrize(
@@ -340,4 +342,4 @@ def test_file_disable_directly_above_any_first_instruction(first: str) -> None:
     ],
 )
 def test_reading_like_buildkit(source: str, count: int) -> None:
-    assert len(Document(source).findings()) == count
+    assert len(Document(source).findings(selected=PIP)) == count

@@ -1,7 +1,9 @@
 """``pip-cache-lsp check``: find, check, report and fix Dockerfiles.
 
-Exit codes: 0 clean, 1 findings, 2 usage or I/O error (an error wins, but every
-other file is still checked and reported).
+Exit codes: 0 clean, 1 findings at or above the failure threshold (hadolint's
+``--failure-threshold``, default ``warning``: information-level findings in builder
+stages do not fail a build), 2 usage or I/O error (an error wins, but every other
+file is still checked and reported).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from pip_cache_lsp import report
 from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.files import FileError, Source, decode, discover, read, write_atomic
+from pip_cache_lsp.findings import RANK, shown_severity
 from pip_cache_lsp.fix import apply_fixes
+from pip_cache_lsp.rules import codes
 
 T = TypeVar("T")
 
@@ -41,13 +45,20 @@ class Policy:
 
     honour_env: bool = True
     severity: str | None = None  # None: each rule's own default
+    selected: frozenset[str] | None = None  # None: every rule
+    builder_stages: str = "information"
 
 
 def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Policy) -> tuple[Outcome, str | None]:
     """Findings of one decoded file, and its fixed text when fixing or diffing."""
     doc = Document(source.text)
-    findings = doc.findings(policy.honour_env)
-    outcome = Outcome(found=[report.locate(name, doc.lines, f, policy.severity) for f in findings])
+    findings, found = [], []
+    for finding in doc.findings(policy.honour_env, policy.selected):
+        severity = shown_severity(finding, policy.severity, policy.builder_stages)
+        if severity is not None:
+            findings.append(finding)
+            found.append(report.locate(name, doc.lines, finding, severity))
+    outcome = Outcome(found=found)
     if not findings or not (fix or diff):
         return outcome, None
     fixed = apply_fixes(source.text, findings)
@@ -113,7 +124,9 @@ def run_check(args: argparse.Namespace) -> int:
             sys.stdout.write("".join(o.output for o in outcomes))
     if errors:
         return 2
-    return 1 if found and not args.exit_zero else 0
+    threshold = args.failure_threshold or here.failure_threshold or "warning"
+    failing = threshold != "none" and any(RANK[f.severity] >= RANK[threshold] for f in found)
+    return 1 if failing and not args.exit_zero else 0
 
 
 def _check_all(args: argparse.Namespace, here: ProjectConfig) -> Iterator[Outcome]:
@@ -162,7 +175,12 @@ def _project(directory: Path, args: argparse.Namespace) -> tuple[ProjectConfig, 
 
 
 def _policy(args: argparse.Namespace, config: ProjectConfig) -> Policy:
-    return Policy(_first(args.honour_env, config.honour_env, True), args.severity or config.severity)
+    """The command line wins over the project's file, key by key."""
+    select = args.select if args.select is not None else config.select
+    ignore = set(args.ignore or ()) | set(config.ignore)
+    selected = frozenset(select if select is not None else codes()) - ignore
+    return Policy(_first(args.honour_env, config.honour_env, True), args.severity or config.severity, selected,
+                  args.builder_stages or config.builder_stages or "information")
 
 
 PARALLEL_FROM = 200  # below this, forking workers costs more than it saves

@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Sequence
 
 from pip_cache_lsp import __version__
-from pip_cache_lsp.names import FORMATS, SEVERITIES
+from pip_cache_lsp.names import BUILDER_STAGES, FORMATS, SEVERITIES, THRESHOLDS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,11 +31,32 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--severity", choices=SEVERITIES, default=None,
                        help="level of the findings in sarif/github output (default: warning, or the project's)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    check.add_argument("--failure-threshold", choices=THRESHOLDS, default=None,
+                       help="exit 1 only for findings at or above this level (hadolint's option; "
+                            "default: warning, or the project's; none never fails)")
+    check.add_argument("--select", type=_codes, default=None, metavar="CODES",
+                       help="report only these rules (comma-separated codes; default: every rule)")
+    check.add_argument("--ignore", type=_codes, default=None, metavar="CODES",
+                       help="never report these rules (comma-separated codes)")
+    check.add_argument("--builder-stages", choices=BUILDER_STAGES, default=None,
+                       help="findings in stages that never reach the final image: information (default), "
+                            "report (as any other) or ignore")
     check.add_argument("--no-honour-env", dest="honour_env", action="store_false", default=None,
                        help="report pip installs even when PIP_NO_CACHE_DIR or a cache mount covers them")
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (for debugging)")
     return parser
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    """A comma-separated list of rule codes, each one a registered rule."""
+    from pip_cache_lsp.rules import codes
+
+    chosen = tuple(code.strip() for code in value.split(",") if code.strip())
+    unknown = [code for code in chosen if code not in codes()]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown rule code(s) {', '.join(unknown)} (known: {', '.join(codes())})")
+    return chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:

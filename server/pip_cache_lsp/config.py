@@ -5,7 +5,8 @@ Shared by the CLI and the server so a team's editor and CI agree.  The nearest
 upwards from the checked file or directory.  Keys: ``honour-env`` (bool),
 ``severity`` (``error``/``warning``/``info``), ``exclude`` (globs, relative to
 the pyproject's directory; a pattern without ``/`` matches a file or directory
-name anywhere).
+name anywhere), ``select`` / ``ignore`` (rule codes), ``builder-stages``
+(``information``/``report``/``ignore``) and ``failure-threshold``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from pip_cache_lsp.names import SEVERITIES
+from pip_cache_lsp.names import BUILDER_STAGES, SEVERITIES, THRESHOLDS
 
 TABLE = "pip-cache-lsp"
 
@@ -32,6 +33,10 @@ class ProjectConfig:
     honour_env: bool | None = None
     severity: str | None = None
     exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    builder_stages: str | None = None
+    failure_threshold: str | None = None
 
     def excluded(self, path: str | Path) -> bool:
         if not self.exclude or self.root is None:
@@ -83,7 +88,8 @@ def load(pyproject: Path) -> ProjectConfig | None:
         return None
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.{TABLE}] must be a table")
-    unknown = sorted(set(table) - {"honour-env", "severity", "exclude"})
+    unknown = sorted(set(table) - {"honour-env", "severity", "exclude", "select", "ignore", "builder-stages",
+                                   "failure-threshold"})
     if unknown:
         raise ConfigError(f"{pyproject}: unknown key(s) in [tool.{TABLE}]: {', '.join(unknown)}")
     honour_env = table.get("honour-env")
@@ -95,4 +101,28 @@ def load(pyproject: Path) -> ProjectConfig | None:
     exclude = table.get("exclude", [])
     if not isinstance(exclude, list) or not all(isinstance(p, str) for p in exclude):
         raise ConfigError(f"{pyproject}: exclude must be a list of glob strings")
-    return ProjectConfig(pyproject.parent.resolve(), honour_env, severity, tuple(exclude))
+    select, ignore = _codes(pyproject, table, "select"), _codes(pyproject, table, "ignore")
+    builder_stages = table.get("builder-stages")
+    if builder_stages is not None and builder_stages not in BUILDER_STAGES:
+        raise ConfigError(f"{pyproject}: builder-stages must be one of {', '.join(BUILDER_STAGES)}")
+    threshold = table.get("failure-threshold")
+    if threshold is not None and threshold not in THRESHOLDS:
+        raise ConfigError(f"{pyproject}: failure-threshold must be one of {', '.join(THRESHOLDS)}")
+    return ProjectConfig(pyproject.parent.resolve(), honour_env, severity, tuple(exclude), select, ignore or (),
+                         builder_stages, threshold)
+
+
+def _codes(pyproject: Path, table: dict[str, object], key: str) -> tuple[str, ...] | None:
+    """``select`` / ``ignore``: lists of registered rule codes."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{pyproject}: {key} must be a list of rule codes")
+    from pip_cache_lsp.rules import codes
+
+    unknown = [v for v in value if v not in codes()]
+    if unknown:
+        raise ConfigError(f"{pyproject}: {key}: unknown rule code(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(codes())})")
+    return tuple(value)

@@ -24,7 +24,7 @@ from pip_cache_lsp.facts import Facts, analyze
 from pip_cache_lsp.findings import Finding, Hit
 from pip_cache_lsp.gaplist import GapList
 from pip_cache_lsp.rules import registered
-from pip_cache_lsp.stage import Stage, changes_stage, findings_of, fold, stage_hits
+from pip_cache_lsp.stage import Graph, Stage, changes_stage, findings_of, fold, stage_hits
 from pip_cache_lsp.suppress import file_disabled
 from pip_cache_lsp.text import LineIndex
 
@@ -89,6 +89,7 @@ class Document:
         self.directives = Directives()
         self._blocks: GapList[Block] = GapList([], [])
         self._hits: GapList[Block] | None = None  # blocks with findings, when the fold is current
+        self._graph = Graph()  # the stages and COPY --from edges the last fold saw
         self._honour_env = True
         self.last_edit = EditStats()
         self._parse_all()
@@ -203,10 +204,19 @@ class Document:
         """
         length = len(self.text)
         if self._hits is None or honour_env != self._honour_env:
-            with_hits = fold(self._blocks.pairs(length), honour_env)
+            self._graph = Graph()
+            with_hits = fold(self._blocks.pairs(length), honour_env, self._graph)
             self._hits = GapList([start for start, _ in with_hits], [block for _, block in with_hits])
             self._honour_env = honour_env
         return list(self._hits.pairs(length))
+
+    def findings_in(self, start: int, block: Block, active: frozenset[str] | None = None) -> list[Finding]:
+        """The findings of one block from :meth:`blocks_with_findings` (which must have run)."""
+        return list(findings_of(start, block, active, self._graph))
+
+    def placement(self, block: Block) -> tuple[str, tuple[bool, ...]] | None:
+        """What, beside its hits, a block's findings depend on: whether its stage reaches the final image."""
+        return self._graph.placement(block)
 
     def active_codes(self, selected: frozenset[str] | None = None) -> frozenset[str]:
         """The rules reported in this document: ``selected`` (default all) minus those the file disables."""
@@ -218,4 +228,5 @@ class Document:
         active = self.active_codes(selected)
         if not active:
             return []
-        return [f for start, block in self.blocks_with_findings(honour_env) for f in findings_of(start, block, active)]
+        return [f for start, block in self.blocks_with_findings(honour_env)
+                for f in findings_of(start, block, active, self._graph)]

@@ -16,7 +16,7 @@ from pip_cache_lsp.findings import MISSING, Hit
 from pip_cache_lsp.rules import Rule, registered
 from pip_cache_lsp.run import run_commands
 from pip_cache_lsp.shell import Command, Wanted
-from pip_cache_lsp.suppress import instruction_suppressed
+from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
 from pip_cache_lsp.words import buildkit_words
 
 
@@ -25,18 +25,23 @@ class Facts:
     """What one instruction contributes: matched commands, cache mounts, ENV/ARG values, stage."""
 
     calls: tuple[Hit, ...] = ()
-    cache_targets: tuple[str, ...] = ()  # as written: BuildKit expands variables in them
+    cache_targets: tuple[str, ...] = ()  # cache and tmpfs mount targets, as written (BuildKit expands them)
     env: tuple[tuple[str, str], ...] = ()  # as written, quotes removed, variables unexpanded
     args: tuple[tuple[str, str | None], ...] = ()  # (name, default or None)
     user: str | None = None
-    stage_base: str | None = None
-    stage_name: str | None = None
+    workdir: str | None = None
+    stage_base: str | None = None  # FROM's image or stage, as written (BuildKit matches it case-sensitively)
+    stage_name: str | None = None  # lower-cased, as BuildKit stores AS names
+    stage_suppressed: frozenset[str] = frozenset()  # codes an ignore-stage pragma above FROM silences
+    copies_from: str | None = None  # COPY --from=<stage or index>, lower-cased as BuildKit looks it up
+    copy_sources: tuple[str, ...] = ()
     suppressed: frozenset[str] = frozenset()  # codes the comments above silence
 
     @property
     def changes_stage(self) -> bool:
-        """Whether the instruction can change what later RUNs see (FROM, ENV, ARG, USER)."""
-        return bool(self.stage_base is not None or self.env or self.args or self.user is not None)
+        """Whether the instruction can change what later RUNs see or what the image ships."""
+        return bool(self.stage_base is not None or self.env or self.args or self.user is not None
+                    or self.workdir is not None or self.copies_from is not None)
 
 
 def analyze(ins: Instruction) -> Facts | None:
@@ -55,9 +60,17 @@ def analyze(ins: Instruction) -> Facts | None:
         return Facts(user=ins.command.split(":", 1)[0].strip() or None)
     if ins.keyword == "FROM":
         words = ins.command.split()
-        base = words[0].lower() if words else None
+        base = words[0] if words else ""
         name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
-        return Facts(stage_base=base, stage_name=name)
+        return Facts(stage_base=base, stage_name=name, stage_suppressed=stage_suppressed(ins.comments, registered()))
+    if ins.keyword == "WORKDIR":
+        return Facts(workdir=ins.command.strip() or None) if ins.command.strip() else None
+    if ins.keyword in ("COPY", "ADD"):
+        source = next((value for name, value in ins.flags if name == "from" and value), None)
+        if source is None:
+            return None
+        words = buildkit_words(ins.command) if ins.exec_form is None else []
+        return Facts(copies_from=source.lower(), copy_sources=tuple(words[:-1]))
     return None
 
 
@@ -82,12 +95,18 @@ def _hits(command: Command, rules: list[Rule]) -> Iterator[Hit]:
         match = rule.match(command)
         if match is not None:
             env, cache = command.env, rule.cache
+            cache_dir = match.cache_dir if match.cache_dir is not None else env.get(cache.dir_variable, MISSING)
             yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
-                      env.get(cache.off_variable, MISSING), env.get(cache.dir_variable, MISSING))
+                      env.get(cache.off_variable, MISSING), cache_dir)
 
 
 def _cache_targets(ins: Instruction) -> Iterator[str]:
-    """Targets of ``--mount=type=cache`` flags, read like BuildKit: CSV fields, keys in any case."""
+    """Targets of ``--mount=type=cache`` and ``type=tmpfs`` flags, read like BuildKit.
+
+    CSV fields, keys and the type in any case (``dockerfile/instructions/runmount.go``
+    ``parseMount`` lower-cases both).  Other mounts (bind, secret, ssh) keep nothing out
+    of the layer.
+    """
     for name, value in ins.flags:
         if name != "mount" or value is None:
             continue
@@ -96,7 +115,7 @@ def _cache_targets(ins: Instruction) -> Iterator[str]:
         unquoted = "".join(buildkit_words(value))
         for row in csv.reader([unquoted]):
             fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
-            if fields.get("type") == "cache":
+            if (fields.get("type") or "").lower() in ("cache", "tmpfs"):
                 yield fields.get("target") or fields.get("dst") or fields.get("destination") or ""
 
 

@@ -40,6 +40,7 @@ class Finding:
     insert_text: str
     instruction_at: int  # start of the instruction's first line (for an ignore comment)
     indent: str
+    builder_stage: str | None = None  # the stage's name when it never reaches the final image
 
     @property
     def code(self) -> str:
@@ -47,9 +48,26 @@ class Finding:
 
     @property
     def message(self) -> str:
-        return self.rule.message
+        if self.builder_stage is None:
+            return self.rule.message
+        return f"{self.rule.message} (stage '{self.builder_stage}' is not part of the final image)"
 
     @property
     def severity(self) -> str:
         """The rule's default severity; settings may override it."""
         return self.rule.severity
+
+
+RANK = {"info": 0, "warning": 1, "error": 2}  # for --failure-threshold
+
+
+def shown_severity(finding: Finding, override: str | None, builder_stages: str = "information") -> str | None:
+    """The severity a finding is shown at (error, warning, info), or None to drop it.
+
+    ``override`` is the user's severity for every rule (None: each rule's own);
+    a finding in a stage that never reaches the final image is shown at ``info``,
+    dropped, or as any other (``builder_stages``: information, ignore, report).
+    """
+    if finding.builder_stage is not None and builder_stages != "report":
+        return None if builder_stages == "ignore" else "info"
+    return override or finding.rule.severity

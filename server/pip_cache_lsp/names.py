@@ -8,3 +8,5 @@ parser and tree-sitter are loaded.  A rule's own names live in its module
 SOURCE = "pip-cache-lsp"
 SEVERITIES = ("error", "warning", "info")  # for reports and [tool.pip-cache-lsp]
 FORMATS = ("github", "json", "sarif", "text")  # report.WRITERS implements each
+THRESHOLDS = ("error", "warning", "info", "none")  # --failure-threshold, as hadolint names them
+BUILDER_STAGES = ("report", "information", "ignore")  # findings in stages that never reach the final image

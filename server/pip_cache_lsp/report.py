@@ -40,7 +40,7 @@ class Located:
 
 
 def locate(path: str, lines: LineIndex, finding: Finding, severity: str | None) -> Located:
-    """``severity`` overrides the rule's default (the command line's or the project's)."""
+    """``severity`` is the level it is shown at (the command line's, the project's, or the rule's)."""
     line, col = lines.position(finding.start)
     end_line, end_col = lines.position(finding.end)
     fix_line, fix_col = lines.position(finding.insert_at)
@@ -56,7 +56,7 @@ def text(found: list[Located], severity: str | None) -> str:
 def as_json(found: list[Located], severity: str | None) -> str:
     rows = [
         {"path": f.path, "line": f.line, "column": f.column, "end_line": f.end_line,
-         "end_column": f.end_column, "code": f.code, "message": f.message}
+         "end_column": f.end_column, "code": f.code, "severity": f.severity, "message": f.message}
         for f in found
     ]
     import json  # the machine formats import theirs: text, the common one, needs none

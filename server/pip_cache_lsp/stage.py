@@ -9,8 +9,10 @@ nothing here names a tool.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from pip_cache_lsp.facts import Facts
@@ -20,22 +22,35 @@ _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za
 
 
 class Stage:
-    """The environment a RUN of one stage sees: ENV over ARG, and the user it runs as.
+    """The environment a RUN of one stage sees: ENV over ARG, the user, WORKDIR, which stage.
 
-    Never changed once a block refers to it: an ENV, ARG or USER makes a new one
-    (:meth:`copy`), so each block can keep the stage it was checked under.
+    Never changed once a block refers to it: an ENV, ARG, USER or WORKDIR makes a new
+    one (:meth:`copy`), so each block can keep the stage it was checked under.
+    ``index`` is the stage's number (-1 for text before any FROM), ``suppressed``
+    the codes an ignore-stage pragma above its FROM silences.
     """
 
-    __slots__ = ("env", "args", "user")
+    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed")
 
     def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None,
-                 args: dict[str, str | None] | None = None) -> None:
+                 args: dict[str, str | None] | None = None, workdir: str = "/", index: int = -1,
+                 name: str | None = None, suppressed: frozenset[str] = frozenset()) -> None:
         self.env: dict[str, str | None] = env if env is not None else {}
         self.args: dict[str, str | None] = args if args is not None else {}
         self.user = user
+        self.workdir = workdir
+        self.index = index
+        self.name = name
+        self.suppressed = suppressed
 
     def copy(self) -> Stage:
-        return Stage(dict(self.env), self.user, dict(self.args))
+        return Stage(dict(self.env), self.user, dict(self.args), self.workdir, self.index, self.name,
+                     self.suppressed)
+
+    @property
+    def label(self) -> str:
+        """How messages name the stage: its AS name, else its number."""
+        return self.name if self.name is not None else str(max(self.index, 0))
 
     def get(self, name: str) -> str | None:
         return self.env[name] if name in self.env else self.args.get(name)
@@ -59,24 +74,54 @@ class Stage:
         expanded = _VARIABLE.sub(substitute, value)
         return None if unknown else expanded
 
+    def absolute(self, path: str) -> str:
+        """A path as BuildKit resolves it against WORKDIR, normalised (no trailing slash)."""
+        return posixpath.normpath(posixpath.join("/", self.workdir, path))
+
+    def home(self) -> str | None:
+        """``$HOME`` for the stage's user: ENV HOME, else root's ``/root``; None when unknown."""
+        home = self.get("HOME")
+        if home:
+            return home
+        return "/root" if self.user in (None, "root", "0") or (self.user or "").startswith("0:") else None
+
+    def cache_dir(self, hit: Hit) -> str | None:
+        """Where the tool of ``hit`` keeps its cache here; None when the user's home is unknown.
+
+        ``--cache-dir`` > the rule's directory variable > ``$XDG_CACHE_HOME/<tool>`` >
+        ``$HOME/.cache/<tool>``, as pip (``pip/_internal/locations``, platformdirs) and
+        uv (``uv-cache`` ``CacheArgs``) both resolve it on Linux.
+        """
+        cache = hit.rule.cache
+        directory = self.get(cache.dir_variable) if hit.cache_dir is MISSING else hit.cache_dir
+        if isinstance(directory, str) and directory:
+            return self.absolute(directory)
+        xdg = self.get("XDG_CACHE_HOME")
+        if xdg:
+            return self.absolute(posixpath.join(xdg, cache.subdir))
+        home = self.home()
+        return self.absolute(posixpath.join(home, ".cache", cache.subdir)) if home else None
+
     def covers(self, hit: Hit, targets: tuple[str, ...]) -> bool:
-        """Whether the rule's off variable or a cache mount keeps this hit's cache out of the layer."""
+        """Whether the rule's off variable or a mount keeps this hit's cache out of the layer."""
         cache = hit.rule.cache
         value = self.get(cache.off_variable) if hit.env_value is MISSING else hit.env_value
         if cache.turns_off(value):
             return True
-        cache_dir = self.get(cache.dir_variable) if hit.cache_dir is MISSING else hit.cache_dir
-        return any(self._is_cache(self.expand(t), cache_dir, cache.subdir) for t in targets)
-
-    def _is_cache(self, target: str | None, cache_dir: object, subdir: str) -> bool:
-        if target is None:
+        if not targets:
             return False
-        target = target.rstrip("/") or "/"
-        if isinstance(cache_dir, str) and cache_dir:
-            return f"{cache_dir.rstrip('/')}/".startswith(f"{target}/")
-        if self.user not in (None, "root", "0") and target.startswith("/root/"):
-            return False  # the tool of a non-root user caches under that user's home
-        return target.endswith((f"/.cache/{subdir}", "/.cache")) or target in (f".cache/{subdir}", ".cache")
+        directory = self.cache_dir(hit)
+        for target in targets:
+            expanded = self.expand(target)
+            if not expanded:
+                continue
+            mount = self.absolute(expanded)
+            if directory is not None:
+                if mount == "/" or directory == mount or directory.startswith(mount + "/"):
+                    return True
+            elif not mount.startswith("/root/") and mount.endswith((f"/.cache/{cache.subdir}", "/.cache")):
+                return True  # a user whose home is unknown: a cache directory of some home
+        return False
 
 
 class Checked(Protocol):
@@ -110,6 +155,8 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[H
         hits = tuple(hit for hit in facts.calls if not scope.covers(hit, facts.cache_targets))
     if hits and facts.suppressed:
         hits = tuple(hit for hit in hits if hit.rule.code not in facts.suppressed)
+    if hits and stage is not None and stage.suppressed:
+        hits = tuple(hit for hit in hits if hit.rule.code not in stage.suppressed)
     block.hits = hits
     return hits
 
@@ -117,8 +164,75 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[H
 B = TypeVar("B", bound=Checked)
 
 
-def fold(blocks: Iterable[tuple[int, B]], honour_env: bool) -> list[tuple[int, B]]:
-    """Fold stage environments over every block; returns the blocks that have hits."""
+@dataclass(slots=True)
+class Graph:
+    """Which stage each stage is built on, and what ``COPY --from`` takes out of which stage.
+
+    The fold records it; :meth:`reaching` and :meth:`shipped` answer from it which
+    findings end up in the final image.
+    """
+
+    bases: list[int | None] = field(default_factory=list)  # per stage: the stage it is FROM, if any
+    names: dict[str, int] = field(default_factory=dict)  # AS names (lower-cased) -> stage
+    copies: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)  # (into, --from, sources)
+    _reaching: frozenset[int] | None = None
+
+    def reaching(self) -> frozenset[int]:
+        """The final stage (the last) and its ancestors through ``FROM <stage>``; -1 when no FROM."""
+        if self._reaching is None:
+            out: set[int] = {-1}  # text before any FROM belongs to no stage: never a builder
+            stage = len(self.bases) - 1 if self.bases else None
+            while stage is not None and stage not in out:
+                out.add(stage)
+                stage = self.bases[stage]
+            self._reaching = frozenset(out)
+        return self._reaching
+
+    def placement(self, block: Checked) -> tuple[str, tuple[bool, ...]] | None:
+        """Where a block's stage stands: None in the final image, else its label and per hit a flag.
+
+        The flag says whether a COPY ships that hit's cache anyway.
+        """
+        stage = block.stage
+        if stage is None or stage.index in self.reaching():
+            return None
+        return stage.label, tuple(self.shipped(stage.index, stage.cache_dir(hit), hit.rule.cache.subdir)
+                                  for hit in block.hits)
+
+    def source(self, reference: str) -> int | None:
+        """The stage a ``--from`` names (lower-cased name, or an index); None for an image."""
+        if reference in self.names:
+            return self.names[reference]
+        if reference.isdigit() and int(reference) < len(self.bases):
+            return int(reference)
+        return None
+
+    def shipped(self, stage: int, directory: str | None, subdir: str) -> bool:
+        """Whether a stage that reaches the final image copies ``directory`` (or a parent) out of ``stage``.
+
+        With the directory unknown (a user whose home is unknown), a copy of ``/``,
+        ``/home`` or of a ``.cache`` directory counts.
+        """
+        reaching = self.reaching()
+        for into, reference, sources in self.copies:
+            if into not in reaching or self.source(reference) != stage:
+                continue
+            for raw in sources:
+                src = posixpath.normpath(posixpath.join("/", raw.rstrip("*")))
+                if directory is not None:
+                    if src == "/" or directory == src or directory.startswith(src + "/"):
+                        return True
+                elif src in ("/", "/home") or src.endswith(("/.cache", f"/.cache/{subdir}")):
+                    return True
+        return False
+
+
+def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None = None) -> list[tuple[int, B]]:
+    """Fold stage environments over every block; returns the blocks that have hits.
+
+    ``graph``, when given, receives the stages and their ``COPY --from`` edges.
+    """
+    graph = graph if graph is not None else Graph()
     with_hits: list[tuple[int, B]] = []
     global_args = Stage()
     stages: dict[str, Stage] = {}
@@ -130,9 +244,16 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool) -> list[tuple[int, B
             block.stage = stage
             continue
         if facts.stage_base is not None:
-            base = stages.get(facts.stage_base)
-            stage = Stage(dict(base.env), base.user) if base else Stage()
+            reference = global_args.expand(facts.stage_base) or facts.stage_base  # FROM ${IMAGE}: global ARGs
+            base = stages.get(reference)  # BuildKit: AS names are lower-cased, FROM's reference is not
+            index = len(graph.bases)
+            graph.bases.append(base.index if base else None)
             name = facts.stage_name
+            stage = Stage(dict(base.env), base.user, workdir=base.workdir, index=index, name=name,
+                          suppressed=facts.stage_suppressed) if base else \
+                Stage(index=index, name=name, suppressed=facts.stage_suppressed)
+            if name:
+                graph.names[name] = index
         elif facts.env:
             stage = stage.copy() if stage else Stage()  # a snippet without FROM: one implicit stage
             stage.env.update([(key, stage.expand(value)) for key, value in facts.env])
@@ -147,6 +268,11 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool) -> list[tuple[int, B
         elif facts.user is not None:
             stage = stage.copy() if stage else Stage()
             stage.user = stage.expand(facts.user)
+        elif facts.workdir is not None:
+            stage = stage.copy() if stage else Stage()
+            stage.workdir = stage.absolute(stage.expand(facts.workdir) or facts.workdir)
+        elif facts.copies_from is not None:
+            graph.copies.append((stage.index if stage else -1, facts.copies_from, facts.copy_sources))
         if name and stage is not None:
             stages[name] = stage
         if stage_hits(block, stage, honour_env):
@@ -154,10 +280,17 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool) -> list[tuple[int, B
     return with_hits
 
 
-def findings_of(start: int, block: Checked, active: Collection[str] | None = None) -> Iterator[Finding]:
-    """The findings of a folded block that starts at ``start`` (of the rules in ``active``)."""
-    for hit in block.hits:
+def findings_of(start: int, block: Checked, active: Collection[str] | None = None,
+                graph: Graph | None = None) -> Iterator[Finding]:
+    """The findings of a folded block that starts at ``start`` (of the rules in ``active``).
+
+    With ``graph``, a finding in a stage that never reaches the final image (and
+    whose cache no COPY ships) names that stage in ``builder_stage``.
+    """
+    placement = graph.placement(block) if graph is not None else None
+    for i, hit in enumerate(block.hits):
         if active is not None and hit.rule.code not in active:
             continue
+        builder = placement[0] if placement is not None and not placement[1][i] else None
         yield Finding(hit.rule, start + hit.start, start + hit.end, start + hit.insert_at, hit.insert_text,
-                      start + block.instruction_offset, block.indent)
+                      start + block.instruction_offset, block.indent, builder)

@@ -63,3 +63,23 @@ def file_disabled(prologue: str, rules: tuple[Rule, ...]) -> frozenset[str]:
     for m in _FILE_HADOLINT.finditer(prologue):
         codes |= _by_name(rules, _names(m.group(1)))
     return frozenset(codes)
+
+
+_STAGE_OURS = re.compile(r"#\s*pip-cache-lsp\s*:\s*ignore-stage\b(?:\s*=\s*" + _LIST + ")?", re.IGNORECASE)
+_STAGE_HADOLINT = re.compile(r"#\s*hadolint\s+stage\s+ignore\s*=\s*" + _LIST, re.IGNORECASE)
+
+
+def stage_suppressed(comments: tuple[str, ...], rules: tuple[Rule, ...]) -> frozenset[str]:
+    """Codes silenced for a whole stage by the comments directly above its ``FROM``.
+
+    ``# pip-cache-lsp: ignore-stage[=<codes>]`` and hadolint 2.15's
+    ``# hadolint stage ignore=<ids>`` (hadolint PR #1195: it applies to the stage
+    that follows the comment).
+    """
+    codes: set[str] = set()
+    for comment in comments:
+        if m := _STAGE_OURS.match(comment):
+            codes |= _by_name(rules, _names(m.group(1))) if m.group(1) else {r.code for r in rules}
+        elif m := _STAGE_HADOLINT.match(comment):
+            codes |= _by_name(rules, _names(m.group(1)))
+    return frozenset(codes)

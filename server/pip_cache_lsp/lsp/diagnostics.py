@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from lsprotocol import types
 
 from pip_cache_lsp.lsp import convert
-from pip_cache_lsp.stage import findings_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -71,11 +70,12 @@ class DiagnosticCache:
         out = []
         line_of, encoding = doc.lines.line_of, codec.encoding
         for start, block in doc.blocks_with_findings(policy.honour_env):
-            key = (line_of(start), encoding, policy.severity, active, block.hits)
+            key = (line_of(start), encoding, policy, active, block.hits, doc.placement(block))
             entry = old.get(id(block))
             if entry is None or entry.block is not block or entry.key != key:
-                entry = BlockDiagnostics(block, key, [convert.diagnostic(doc, codec, f, policy.severity_of(f.severity))
-                                                      for f in findings_of(start, block, active)])
+                entry = BlockDiagnostics(block, key, [
+                    convert.diagnostic(doc, codec, f, severity) for f in doc.findings_in(start, block, active)
+                    if (severity := policy.severity_of(f)) is not None])
             new[id(block)] = entry
             if entry.diagnostics:
                 out.append((start, entry))
@@ -89,7 +89,8 @@ class DiagnosticCache:
         """Each finding with its diagnostic (code actions attach the very diagnostics published)."""
         active = doc.active_codes(policy.selected)
         return [pair for start, entry in self.blocks(doc, codec, policy)
-                for pair in zip(findings_of(start, entry.block, active), entry.diagnostics, strict=True)]
+                for pair in zip([f for f in doc.findings_in(start, entry.block, active)
+                                 if policy.severity_of(f) is not None], entry.diagnostics, strict=True)]
 
     def publish_body(self, uri: str, version: int | None, doc: Document, codec: PositionCodec, policy: Policy,
                      unstructure: Callable[[Any], Any]) -> str:

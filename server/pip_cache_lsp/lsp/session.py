@@ -20,6 +20,7 @@ from pygls.lsp.server import LanguageServer
 
 from pip_cache_lsp import __version__
 from pip_cache_lsp.config import ProjectConfig
+from pip_cache_lsp.findings import shown_severity
 from pip_cache_lsp.lsp import transport
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
 from pip_cache_lsp.lsp.settings import SEVERITY_KINDS, Settings
@@ -27,6 +28,7 @@ from pip_cache_lsp.names import SOURCE
 
 if TYPE_CHECKING:  # the core (parser, tree-sitter) loads with the first document, after initialize
     from pip_cache_lsp.document import Document
+    from pip_cache_lsp.findings import Finding
     from pip_cache_lsp.lsp.diagnostics import DiagnosticCache
 
 logger = logging.getLogger(__name__)
@@ -46,9 +48,16 @@ class Policy:
     honour_env: bool
     severity: types.DiagnosticSeverity | None  # None: each rule's default
     selected: frozenset[str]
+    builder_stages: str = "information"
 
-    def severity_of(self, rule_severity: str) -> types.DiagnosticSeverity:
-        return self.severity if self.severity is not None else SEVERITY_KINDS[rule_severity]
+    def severity_of(self, finding: Finding) -> types.DiagnosticSeverity | None:
+        """The severity ``finding`` is shown at; None when it is not shown (builder stages ignored)."""
+        shown = shown_severity(finding, None, self.builder_stages)
+        if shown is None:
+            return None
+        if finding.builder_stage is not None and self.builder_stages == "information":
+            return types.DiagnosticSeverity.Information
+        return self.severity if self.severity is not None else SEVERITY_KINDS[shown]
 
 
 @dataclass(slots=True)
@@ -121,7 +130,13 @@ class PipCacheServer(LanguageServer):
         enabled = settings.enable and not project.excluded(path_of(entry.uri))
         severity = SEVERITY_KINDS[project.severity] if project.severity else settings.severity
         honour_env = settings.honour_env if project.honour_env is None else project.honour_env
-        return Policy(enabled, honour_env, severity, settings.selected() if enabled else frozenset())
+        selected = settings.selected() if enabled else frozenset()
+        if project.select is not None:
+            selected = frozenset(project.select) & selected if settings.select is not None else frozenset(
+                project.select) - settings.ignore
+        selected -= frozenset(project.ignore)
+        builder_stages = project.builder_stages or settings.builder_stages or "information"
+        return Policy(enabled, honour_env, severity, selected, builder_stages)
 
     def supports(self, *path: str) -> bool:
         """Whether the client's capabilities have ``path`` (e.g. "workspace", "configuration") set."""

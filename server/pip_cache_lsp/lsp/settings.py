@@ -26,7 +26,8 @@ SEVERITY_KINDS = {  # setting and [tool.pip-cache-lsp] names -> LSP severities
     "info": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
 }
-KEYS = frozenset({"enable", "severity", "honourEnv", "select", "ignore"})
+KEYS = frozenset({"enable", "severity", "honourEnv", "select", "ignore", "builderStages"})
+BUILDER_STAGES = ("report", "information", "ignore")
 _MAX_UNKNOWN_NAMED = 5  # a flood of unknown keys is reported once, summarised
 
 
@@ -42,6 +43,7 @@ class Settings:
     honour_env: bool = True
     select: frozenset[str] | None = None
     ignore: frozenset[str] = frozenset()
+    builder_stages: str | None = None  # None: "information", unless the project says otherwise
 
     def selected(self) -> frozenset[str]:
         """The codes reported: ``select`` (default all registered) minus ``ignore``."""
@@ -83,7 +85,12 @@ def parse_settings(raw: Any, warn: Callable[[str], None], base: Settings | None 
                  "using each rule's default")
     select = _codes(raw, "select", warn)
     ignore = _codes(raw, "ignore", warn)
-    return Settings(enable, severity, honour_env, select, ignore or frozenset())
+    builder_stages = raw.get("builderStages")
+    if builder_stages is not None and builder_stages not in BUILDER_STAGES:
+        warn(f"setting builderStages must be one of {', '.join(BUILDER_STAGES)}, not {builder_stages!r}; "
+             "using information")
+        builder_stages = None
+    return Settings(enable, severity, honour_env, select, ignore or frozenset(), builder_stages)
 
 
 def _boolean(raw: dict[str, Any], key: str, default: bool, warn: Callable[[str], None]) -> bool:

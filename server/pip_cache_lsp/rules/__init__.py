@@ -47,6 +47,7 @@ class Match:
     end: int
     insert_at: int
     insert_text: str
+    cache_dir: str | None = None  # where the command line puts the cache (``--cache-dir``), if it does
 
 
 @dataclass(eq=False)
@@ -137,7 +138,7 @@ def _load_builtin() -> None:
     if _builtin_loaded:
         return
     _builtin_loaded = True
-    from pip_cache_lsp.rules import pip_no_cache_dir
+    from pip_cache_lsp.rules import pip_no_cache_dir, uv_no_cache
 
-    for rule in (pip_no_cache_dir.RULE,):
+    for rule in (pip_no_cache_dir.RULE, uv_no_cache.RULE):
         _REGISTRY[rule.code] = rule

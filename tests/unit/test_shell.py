@@ -1,0 +1,305 @@
+"""The shell reader: argv and spans through wrappers, nested ``sh -c`` scripts, exported environment.
+
+Every script is read twice, by the fast path (:mod:`simple_shell`) when it accepts the
+script and by the tree-sitter walk, and both must give the same commands.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pip_cache_lsp import shell
+from pip_cache_lsp.shell import (
+    Word,
+    basename,
+    commands_in_exec,
+    commands_in_script,
+    reads_script_from_stdin,
+    shell_script_index,
+    unwrap,
+)
+from pip_cache_lsp.simple_shell import simple_commands
+from pip_cache_lsp.sourcemap import SourceMap
+
+Cmd = tuple[list[tuple[str | None, int, int]], dict[str, str | None]]
+
+
+def read(script: str, grammar: bool, monkeypatch: pytest.MonkeyPatch, offset: int = 0,
+         env: dict[str, str | None] | None = None, wanted: shell.Wanted | None = None) -> list[Cmd]:
+    with monkeypatch.context() as patch:
+        if grammar:
+            patch.setattr(shell, "simple_commands", lambda text: None)
+        return [([(w.value, w.start, w.end) for w in c.argv], c.env)
+                for c in commands_in_script(script, SourceMap([(0, offset)]), env, wanted)]
+
+
+def shifted(expected: list[Cmd], offset: int) -> list[Cmd]:
+    return [([(v, s + offset, e + offset) for v, s, e in argv], env) for argv, env in expected]
+
+
+PIP_A = [("pip", 0, 3), ("install", 4, 11), ("a", 12, 13)]
+
+# (script, fast path accepts it, commands)
+CASES: list[tuple[str, bool, list[Cmd]]] = [
+    ("pip install a", True, [(PIP_A, {})]),
+    ("sudo -u x pip install a", True, [([("pip", 10, 13), ("install", 14, 21), ("a", 22, 23)], {})]),
+    ("sudo -E -u root -- pip install a", True, [([("pip", 19, 22), ("install", 23, 30), ("a", 31, 32)], {})]),
+    ("env -u B A=1 pip install a", True,
+     [([("pip", 13, 16), ("install", 17, 24), ("a", 25, 26)], {"B": "", "A": "1"})]),
+    # GNU env stops reading options at its first operand: `-u` after an assignment is the command
+    ("env A=1 -u B pip install a", True,
+     [([("-u", 8, 10), ("B", 11, 12), ("pip", 13, 16), ("install", 17, 24), ("a", 25, 26)], {"A": "1"})]),
+    ("/usr/bin/env A=1 /usr/bin/pip x", True, [([("/usr/bin/pip", 17, 29), ("x", 30, 31)], {"A": "1"})]),
+    ("ls | xargs -n1 pip install", True, [([("ls", 0, 2)], {}), ([("pip", 15, 18), ("install", 19, 26)], {})]),
+    ("xargs -I {} pip install {}", False, [([("pip", 12, 15), ("install", 16, 23), ("{}", 24, 26)], {})]),
+    ("timeout 10 pip install a", True, [([("pip", 11, 14), ("install", 15, 22), ("a", 23, 24)], {})]),
+    ("timeout -s KILL 10 pip install a", True, [([("pip", 19, 22), ("install", 23, 30), ("a", 31, 32)], {})]),
+    ("nice -n 5 pip install a", True, [([("pip", 10, 13), ("install", 14, 21), ("a", 22, 23)], {})]),
+    ("stdbuf -oL pip x", True, [([("pip", 11, 14), ("x", 15, 16)], {})]),
+    ("exec -a foo pip x", True, [([("pip", 12, 15), ("x", 16, 17)], {})]),
+    ("nohup sudo env A=1 nice pip x", True, [([("pip", 24, 27), ("x", 28, 29)], {"A": "1"})]),
+    ("busybox sh -c 'pip install a'", True, [
+        ([("busybox", 0, 7), ("sh", 8, 10), ("-c", 11, 13), ("pip install a", 14, 29)], {}),
+        ([("pip", 15, 18), ("install", 19, 26), ("a", 27, 28)], {}),
+    ]),
+    ("sh -c 'pip install a && echo \"b c\"'", True, [
+        ([("sh", 0, 2), ("-c", 3, 5), ('pip install a && echo "b c"', 6, 35)], {}),
+        ([("pip", 7, 10), ("install", 11, 18), ("a", 19, 20)], {}),
+        ([("echo", 24, 28), ("b c", 29, 34)], {}),
+    ]),
+    ("bash -c \"sh -c 'pip install q'\"", True, [
+        ([("bash", 0, 4), ("-c", 5, 7), ("sh -c 'pip install q'", 8, 31)], {}),
+        ([("sh", 9, 11), ("-c", 12, 14), ("pip install q", 15, 30)], {}),
+        ([("pip", 16, 19), ("install", 20, 27), ("q", 28, 29)], {}),
+    ]),
+    ("sh -c \"pip install \\\"a b\\\"\"", False, [  # an escaped quote inside the nested script
+        ([("sh", 0, 2), ("-c", 3, 5), ('pip install "a b"', 6, 27)], {}),
+        ([("pip", 7, 10), ("install", 11, 18), ("a b", 19, 26)], {}),
+    ]),
+    ("sh -c $'pip install a'", False, [
+        ([("sh", 0, 2), ("-c", 3, 5), ("pip install a", 6, 22)], {}),
+        ([("pip", 8, 11), ("install", 12, 19), ("a", 20, 21)], {}),
+    ]),
+    ("pip install 'a b' \"c\"d", True, [([("pip", 0, 3), ("install", 4, 11), ("a b", 12, 17), ("cd", 18, 22)], {})]),
+    ("pip install a>=1 b", True, [([("pip", 0, 3), ("install", 4, 11), ("a", 12, 13), ("b", 17, 18)], {})]),
+    ("pip install x 2>/dev/null", True, [([("pip", 0, 3), ("install", 4, 11), ("x", 12, 13)], {})]),
+    ("p\\ip inst'all' a", False, [([("pip", 0, 4), ("install", 5, 14), ("a", 15, 16)], {})]),
+    # environment: inline assignments and exports
+    ("A=1 B= pip x", False, [([("pip", 7, 10), ("x", 11, 12)], {"A": "1", "B": ""})]),
+    ("export A=1; pip x", False, [([("pip", 12, 15), ("x", 16, 17)], {"A": "1"})]),
+    ("A=1; pip x", False, [([("pip", 5, 8), ("x", 9, 10)], {})]),  # not exported
+    ("A=1; export A; pip x", False, [([("pip", 15, 18), ("x", 19, 20)], {"A": "1"})]),
+    ("export A=1; A=2; pip x", False, [([("pip", 17, 20), ("x", 21, 22)], {"A": "2"})]),
+    ("export A=1; unset A; pip x", False, [([("pip", 21, 24), ("x", 25, 26)], {"A": ""})]),
+    ("export A=1 && sh -c 'pip x'", False, [
+        ([("sh", 14, 16), ("-c", 17, 19), ("pip x", 20, 27)], {"A": "1"}),
+        ([("pip", 21, 24), ("x", 25, 26)], {"A": "1"}),
+    ]),
+    ("A=1 sh -c 'B=2 pip x'", False, [
+        ([("sh", 4, 6), ("-c", 7, 9), ("B=2 pip x", 10, 21)], {"A": "1"}),
+        ([("pip", 15, 18), ("x", 19, 20)], {"A": "1", "B": "2"}),
+    ]),
+    # structure the fast path leaves to the grammar
+    ("if true; then pip install a; fi", False,
+     [([("true", 3, 7)], {}), ([("pip", 14, 17), ("install", 18, 25), ("a", 26, 27)], {})]),
+    ("echo $(pip install a)", False,
+     [([("pip", 7, 10), ("install", 11, 18), ("a", 19, 20)], {}), ([("echo", 0, 4), (None, 5, 21)], {})]),
+    ("bash <<EOF\npip install x\nEOF", False,
+     [([("bash", 0, 4)], {}), ([("pip", 11, 14), ("install", 15, 22), ("x", 23, 24)], {})]),
+    ("pip install a # a comment", False, [(PIP_A, {})]),
+]
+
+
+@pytest.mark.parametrize(("script", "fast", "expected"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("offset", [0, 7])
+def test_commands_in_script(script: str, fast: bool, expected: list[Cmd], offset: int,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (simple_commands(script) is not None) is fast
+    want = shifted(expected, offset)
+    assert read(script, grammar=True, monkeypatch=monkeypatch, offset=offset) == want
+    assert read(script, grammar=False, monkeypatch=monkeypatch, offset=offset) == want
+
+
+@pytest.mark.parametrize(("script", "fast", "expected"), [c for c in CASES if c[1]], ids=[c[0] for c in CASES if c[1]])
+def test_a_comment_sends_the_script_to_the_grammar_with_the_same_answer(
+        script: str, fast: bool, expected: list[Cmd], monkeypatch: pytest.MonkeyPatch) -> None:
+    forced = script + " # forces the tree-sitter path"
+    assert simple_commands(forced) is None
+    assert read(forced, grammar=False, monkeypatch=monkeypatch) == expected
+
+
+def test_environment_passed_in_reaches_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    for grammar in (False, True):
+        assert read("pip x && A=2 pip y", grammar, monkeypatch, env={"A": "1", "B": None}) == [
+            ([("pip", 0, 3), ("x", 4, 5)], {"A": "1", "B": None}),
+            ([("pip", 13, 16), ("y", 17, 18)], {"A": "2", "B": None}),
+        ]
+
+
+def test_wanted_skips_other_commands_but_not_wrappers_or_shells(monkeypatch: pytest.MonkeyPatch) -> None:
+    script = "echo a && pip install x && sudo ls && sh -c 'echo y'"
+
+    def wanted(name: str, source: str) -> bool:
+        return name == "pip"
+
+    for grammar in (False, True):
+        got = read(script, grammar, monkeypatch, wanted=wanted)
+        assert [[v for v, _, _ in argv] for argv, _ in got] == [["pip", "install", "x"], ["ls"], ["sh", "-c", "echo y"]]
+
+
+@pytest.mark.xfail(strict=True, reason="`export A` before A is set marks A for export; a later A=2 is then "
+                                       "exported (POSIX), but the walker only exports names already set")
+def test_export_before_assignment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert read("export A; A=2; pip x", True, monkeypatch) == [([("pip", 15, 18), ("x", 19, 20)], {"A": "2"})]
+
+
+@pytest.mark.xfail(strict=True, reason="bash's `declare -x A=1` (and `typeset -x`) exports A; the walker "
+                                       "only treats the `export` keyword as exporting")
+def test_declare_x_exports(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert read("declare -x A=1; pip x", True, monkeypatch) == [([("pip", 16, 19), ("x", 20, 21)], {"A": "1"})]
+
+
+def words(*values: str | None) -> tuple[Word, ...]:
+    out, at = [], 0
+    for value in values:
+        out.append(Word(value, at, at + len(value or "$X")))
+        at += len(value or "$X") + 1
+    return tuple(out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "rest"),
+    [
+        (("pip", "install"), {}, ["pip", "install"]),
+        (("A=1", "B=", "pip"), {"A": "1", "B": ""}, ["pip"]),
+        (("A=x=y", "pip"), {"A": "x=y"}, ["pip"]),
+        (("sudo", "-u", "x", "pip"), {}, ["pip"]),
+        (("sudo", "-H", "pip"), {}, ["pip"]),
+        (("sudo", "--", "-pip"), {}, ["-pip"]),
+        (("env", "-u", "B", "A=1", "pip"), {"B": "", "A": "1"}, ["pip"]),
+        (("env", "--unset", "B", "pip"), {"B": ""}, ["pip"]),
+        (("env", "-i", "A=1", "pip"), {"A": "1"}, ["pip"]),
+        (("env", "A=1", "-u", "B", "pip"), {"A": "1"}, ["-u", "B", "pip"]),
+        (("xargs", "-n1", "pip"), {}, ["pip"]),
+        (("xargs", "-n", "1", "-P", "4", "pip"), {}, ["pip"]),
+        (("timeout", "10", "pip"), {}, ["pip"]),
+        (("timeout", "-k", "5", "10", "pip"), {}, ["pip"]),
+        (("nice", "-n", "5", "pip"), {}, ["pip"]),
+        (("nice", "-5", "pip"), {}, ["pip"]),
+        (("/usr/bin/sudo", "pip"), {}, ["pip"]),
+        (("sudo", "env", "A=1", "xargs", "pip"), {"A": "1"}, ["pip"]),
+        (("sudo",), {}, []),
+        (("env", "-"), {}, ["-"]),
+        ((None, "pip"), {}, [None, "pip"]),  # a computed name is no wrapper
+        (("echo", "A=1"), {}, ["echo", "A=1"]),
+        ((), {}, []),
+    ],
+)
+def test_unwrap(argv: tuple[str | None, ...], env: dict[str, str], rest: list[str | None]) -> None:
+    got_env, got_rest = unwrap(words(*argv))
+    assert got_env == env
+    assert [w.value for w in got_rest] == rest
+
+
+@pytest.mark.parametrize(
+    ("argv", "index"),
+    [
+        (("sh", "-c", "x"), 2),
+        (("/bin/bash", "-c", "x"), 2),
+        (("sh", "-ec", "x"), 2),
+        (("sh", "-e", "-c", "x"), 3),
+        (("bash", "-o", "pipefail", "-c", "x"), 4),
+        (("bash", "+o", "pipefail", "-c", "x"), 4),
+        (("bash", "-O", "extglob", "-c", "x"), 4),
+        (("bash", "--norc", "-c", "x"), 3),
+        (("bash", "-c", "--", "x"), 3),
+        (("sh", "-c", "x", "name", "arg"), 2),
+        (("busybox", "sh", "-c", "x"), 3),
+        (("busybox", "ash", "-c", "x"), 3),
+        (("zsh", "-c", "x"), 2),
+        (("sh", "-c"), None),
+        (("sh", "script.sh"), None),
+        (("sh", "-e", "script.sh"), None),
+        (("busybox", "wget", "-c", "x"), None),
+        (("busybox",), None),
+        (("python", "-c", "x"), None),
+        (("sh", "-e", "-"), None),
+        ((), None),
+    ],
+)
+def test_shell_script_index(argv: tuple[str, ...], index: int | None) -> None:
+    assert shell_script_index(words(*argv)) == index
+
+
+@pytest.mark.parametrize(
+    ("argv", "reads"),
+    [
+        (("sh",), True),
+        (("bash", "-e"), True),
+        (("bash", "-s", "+x"), True),
+        (("/bin/sh", "-eux"), True),
+        (("sh", "script.sh"), False),
+        (("bash", "-c", "x"), False),
+        (("python",), False),
+        (("cat",), False),
+        ((), False),
+    ],
+)
+def test_reads_script_from_stdin(argv: tuple[str, ...], reads: bool) -> None:
+    assert reads_script_from_stdin(words(*argv)) is reads
+
+
+@pytest.mark.parametrize(("value", "name"), [("/usr/bin/pip3", "pip3"), ("pip", "pip"), (None, ""), ("a/", "")])
+def test_basename(value: str | None, name: str) -> None:
+    assert basename(Word(value, 0, 1)) == name
+
+
+def test_word_maps_its_span_only_through_its_map() -> None:
+    word = Word("x", 2, 4, SourceMap([(0, 10), (3, 20)]))
+    assert (word.start, word.end) == (12, 21)  # derived 3 is the first of the second piece
+    assert repr(word) == "Word('x', 12, 21)"
+    assert (Word("y", 2, 4).start, Word("y", 2, 4).end) == (2, 4)
+
+
+def _exec(source: str, values: list[str]) -> list[tuple[str, int, int, str]]:
+    """Exec-form elements of a JSON array in ``source``, as the parser gives them."""
+    out, at = [], 0
+    for value, raw in values:
+        start = source.index(f'"{raw}"', at)
+        end = start + len(raw) + 2
+        out.append((value, start, end, raw))
+        at = end
+    return out
+
+
+def _exec_commands(source: str, values: list[tuple[str, str]]) -> list[tuple[list[tuple[str | None, int, int]], dict, bool]]:
+    argv = _exec(source, values)
+    return [([(w.value, w.start, w.end) for w in c.argv], c.env, c.exec_form)
+            for c in commands_in_exec(argv, SourceMap([(0, 100)]))]
+
+
+def test_exec_form_plain() -> None:
+    source = '["pip", "install", "x"]'
+    got = _exec_commands(source, [("pip", "pip"), ("install", "install"), ("x", "x")])
+    assert got == [([("pip", 101, 106), ("install", 108, 117), ("x", 119, 122)], {}, True)]
+
+
+def test_exec_form_shell_script_with_json_escapes() -> None:
+    source = '["env", "A=1", "sh", "-c", "p\\u0069p install \\"x\\""]'
+    raw = 'p\\u0069p install \\"x\\"'
+    got = _exec_commands(source, [("env", "env"), ("A=1", "A=1"), ("sh", "sh"), ("-c", "-c"),
+                                  ('pip install "x"', raw)])
+    assert got == [
+        ([("sh", 115, 119), ("-c", 121, 125), ('pip install "x"', 127, 151)], {"A": "1"}, True),
+        # the nested words map through the JSON escapes: `p\u0069p` is 8 source characters
+        ([("pip", 128, 136), ("install", 137, 144), ("x", 145, 150)], {"A": "1"}, False),
+    ]
+
+
+def test_exec_form_wrapped_shell() -> None:
+    source = '["sudo", "-u", "u", "bash", "-ec", "B=2 pip install x"]'
+    got = _exec_commands(source, [(v, v) for v in ("sudo", "-u", "u", "bash", "-ec", "B=2 pip install x")])
+    assert got == [
+        ([("bash", 120, 126), ("-ec", 128, 133), ("B=2 pip install x", 135, 154)], {}, True),
+        ([("pip", 140, 143), ("install", 144, 151), ("x", 152, 153)], {"B": "2"}, False),
+    ]
