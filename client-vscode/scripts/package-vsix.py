@@ -202,6 +202,8 @@ def binary_wheels(target: str, cache: Path, pinned: dict[str, str]) -> list[Path
     for project in BINARY:
         for python in PYTHONS:
             abi = "cp" + python.replace(".", "")
+            if wheels and wheels[-1].name.startswith(wheel_name_prefix(project, "")[:-1]) and abi3_covers(wheels[-1], python):
+                continue  # the abi3 wheel of an older CPython
             options = ["--implementation", "cp", "--python-version", python, "--abi", abi, "--abi", "abi3"]
             for tag in TARGETS[target]:
                 options += ["--platform", tag]
@@ -212,6 +214,12 @@ def binary_wheels(target: str, cache: Path, pinned: dict[str, str]) -> list[Path
             if whl.name not in {w.name for w in wheels}:
                 wheels.append(whl)
     return wheels
+
+
+def abi3_covers(whl: Path, python: str) -> bool:
+    minor = int(python.split(".")[1])
+    return any(abi == "abi3" and py.startswith("cp3") and int(py[3:]) <= minor
+               for py, abi, _ in (tag.split("-") for tag in wheel_tags(whl)))
 
 
 def merge_wheel_tags(libs: Path, wheels: list[Path]) -> None:
