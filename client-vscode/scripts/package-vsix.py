@@ -267,11 +267,15 @@ def package(target: str, pure: list[Path], cache: Path, dist: Path, pinned: dict
         fill_libs(libs, pure, binary)
         info = {"target": target, "python": PYTHONS, "wheels": sorted(w.name for w in pure + binary)}
         (ext / "bundled" / "target.json").write_text(json.dumps(info, indent=2) + "\n")
-        out = dist / f"pip-cache-lsp-{target}.vsix"
-        out.unlink(missing_ok=True)
-        subprocess.run(["npm", "run", "--silent", "vsce", "--", "--target", target, "--out", str(out)],
+        made = Path(tmp) / f"pip-cache-lsp-{target}.vsix"
+        subprocess.run(["npm", "run", "--silent", "vsce", "--", "--target", target, "--out", str(made)],
                        cwd=ext, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([sys.executable, str(HERE / "scripts" / "normalise-vsix.py"), str(out)], check=True)
+        subprocess.run([sys.executable, str(HERE / "scripts" / "normalise-vsix.py"), str(made)], check=True)
+        # Into place in one step: `make -j` may run `vsix` and `vsix-all` (both build this machine's) at once.
+        out = dist / made.name
+        partial = dist / f".{made.name}.{os.getpid()}"
+        shutil.copy(made, partial)
+        os.replace(partial, out)
     return out
 
 
@@ -306,7 +310,9 @@ def main(argv: list[str]) -> int:
             log(f"{target}: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out} "
                 f"({out.stat().st_size // 1024} KiB, {time.monotonic() - started:.1f}s)")
     if args.copy_to and len(built) == 1:
-        shutil.copy(built[0], args.copy_to)
+        partial = args.copy_to.with_name(f".{args.copy_to.name}.{os.getpid()}")
+        shutil.copy(built[0], partial)
+        os.replace(partial, args.copy_to)
         log(f"copied to {args.copy_to}")
     return 1 if skipped else 0
 
