@@ -275,7 +275,7 @@ def fat(*cpus: int) -> bytes:
     base = 8 + 20 * len(cpus)
     slices = [macho(c) for c in cpus]
     offset = base
-    for cpu, s in zip(cpus, slices):
+    for cpu, s in zip(cpus, slices, strict=True):
         head += struct.pack(">IIIII", cpu, 3, offset, len(s), 0)
         offset += len(s)
     return head + b"".join(slices)

@@ -78,9 +78,10 @@ def host_target() -> str:
     arch = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "armhf"}.get(machine)
     if system == "Linux":
         musl = platform.libc_ver()[0] != "glibc" and any(Path("/lib").glob("ld-musl-*"))
-        name = f"{'alpine' if musl else 'linux'}-{arch}"
+        os_name = "alpine" if musl else "linux"
     else:
-        name = f"{ {'Darwin': 'darwin', 'Windows': 'win32'}.get(system, system.lower()) }-{arch}".replace(" ", "")
+        os_name = {"Darwin": "darwin", "Windows": "win32"}.get(system, system.lower())
+    name = f"{os_name}-{arch}"
     if name not in TARGETS:
         raise SystemExit(f"package-vsix: this machine ({system} {machine}) is not a target this script knows")
     return name
@@ -202,15 +203,17 @@ def binary_wheels(target: str, cache: Path, pinned: dict[str, str]) -> list[Path
     for project in BINARY:
         for python in PYTHONS:
             abi = "cp" + python.replace(".", "")
-            if wheels and wheels[-1].name.startswith(wheel_name_prefix(project, "")[:-1]) and abi3_covers(wheels[-1], python):
+            last = wheels[-1] if wheels else None
+            if last and last.name.startswith(wheel_name_prefix(project, "")[:-1]) and abi3_covers(last, python):
                 continue  # the abi3 wheel of an older CPython
             options = ["--implementation", "cp", "--python-version", python, "--abi", abi, "--abi", "abi3"]
             for tag in TARGETS[target]:
                 options += ["--platform", tag]
+            version = pinned[normal(project)]
             try:
-                whl = pip_download(cache / target / abi, project, pinned[normal(project)], options)
+                whl = pip_download(cache / target / abi, project, version, options)
             except Unavailable as exc:
-                raise Unavailable(f"no {project} {pinned[normal(project)]} wheel for CPython {python} on {target} ({exc})") from None
+                raise Unavailable(f"no {project} {version} wheel for CPython {python} on {target} ({exc})") from None
             if whl.name not in {w.name for w in wheels}:
                 wheels.append(whl)
     return wheels
@@ -254,7 +257,8 @@ def fill_libs(libs: Path, pure: list[Path], binary: list[Path]) -> None:
 def stage(work: Path) -> Path:
     """A copy of client-vscode/ without its build outputs, sharing its node_modules."""
     ext = work / "ext"
-    shutil.copytree(HERE, ext, ignore=shutil.ignore_patterns("node_modules", "out", "dist", "libs", "*.vsix", "target.json"))
+    outputs = shutil.ignore_patterns("node_modules", "out", "dist", "libs", "*.vsix", "target.json")
+    shutil.copytree(HERE, ext, ignore=outputs)
     (ext / "node_modules").symlink_to(HERE / "node_modules", target_is_directory=True)
     return ext
 
