@@ -9,9 +9,10 @@ import {
     ServerOptions,
     State,
 } from 'vscode-languageclient/node';
+import { readBundleTarget, runningTarget } from './platform';
 import { interpreterFromPythonExtension, onPythonInterpreterChange, probeBundledServer } from './python';
 import { documentSelector } from './selector';
-import { commandExists, resolveServerCommand } from './server';
+import { commandExists, ResolveDeps, resolveServerCommand } from './server';
 import { affectsServer, didChangeConfigurationParams, needsRestart, readSettings, SECTION, toServerSettings } from './settings';
 import {
     createOutputChannel,
@@ -69,14 +70,31 @@ async function notifyOnce(message: string, setting: string): Promise<void> {
     }
 }
 
-async function start(context: ExtensionContext): Promise<void> {
-    const settings = readSettings();
-    const resolution = await resolveServerCommand(settings, {
+function resolveDeps(context: ExtensionContext): ResolveDeps {
+    return {
         bundledScript: context.asAbsolutePath(path.join('bundled', 'tool', 'server.py')),
         pythonExtensionInterpreter: () => interpreterFromPythonExtension(workspaceFolderUri()),
         probe: (interpreter, script) => probeBundledServer(interpreter, script),
         commandExists: (command) => commandExists(command),
-    });
+        bundleTarget: () => readBundleTarget(context.asAbsolutePath(path.join('bundled', 'target.json'))),
+        runningTarget: () => runningTarget(),
+    };
+}
+
+/**
+ * The server did not start, or stopped for good: probing its Python again turns a failed import
+ * (e.g. tree-sitter's compiled modules of another platform) into the message `start` would give.
+ */
+async function explainFailure(context: ExtensionContext): Promise<void> {
+    const resolution = await resolveServerCommand(readSettings(), resolveDeps(context));
+    if (!resolution.ok) {
+        await notifyOnce(resolution.message, resolution.setting);
+    }
+}
+
+async function start(context: ExtensionContext): Promise<void> {
+    const settings = readSettings();
+    const resolution = await resolveServerCommand(settings, resolveDeps(context));
     if (!resolution.ok) {
         void notifyOnce(resolution.message, resolution.setting);
         return;
@@ -87,13 +105,21 @@ async function start(context: ExtensionContext): Promise<void> {
     const executable = { command, args, options: { env: { ...process.env, PYTHONUTF8: '1' } } };
     const serverOptions: ServerOptions = { run: executable, debug: executable };
     const next = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions());
-    next.onDidChangeState((e) => output.debug(`client state: ${State[e.oldState]} -> ${State[e.newState]}`));
+    let started = false;
+    next.onDidChangeState((e) => {
+        output.debug(`client state: ${State[e.oldState]} -> ${State[e.newState]}`);
+        if (started && e.newState === State.Stopped && client === next) {
+            void explainFailure(context); // it exited and will not be restarted (not a stop of ours)
+        }
+    });
     client = next;
     try {
         await next.start();
+        started = true;
         output.info('server started');
     } catch (error) {
         output.error(`the server did not start: ${error instanceof Error ? error.message : String(error)}`);
+        await explainFailure(context);
     }
 }
 

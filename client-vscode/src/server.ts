@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ExtensionSettings } from './settings';
+import { BundleTarget, isBinaryImportError, platformMismatch } from './platform';
 import { MIN_PYTHON, Probe } from './python';
 
 export type InterpreterSource = 'setting' | 'python-extension' | 'default';
@@ -25,6 +26,10 @@ export interface ResolveDeps {
     probe(interpreter: string[], script: string): Promise<Probe>;
     /** Whether a command (a path, or a name looked up on PATH) exists. */
     commandExists(command: string): boolean;
+    /** bundled/target.json: the platform the bundled compiled modules are for. */
+    bundleTarget?(): BundleTarget | undefined;
+    /** The platform VS Code runs on, e.g. `darwin-arm64` (`${process.platform}-${process.arch}`). */
+    runningTarget?(): string;
 }
 
 export const DEFAULT_PYTHON = ['python3'];
@@ -108,11 +113,18 @@ export async function resolveServerCommand(settings: ExtensionSettings, deps: Re
                 setting: 'pipCacheLsp.interpreter',
                 message: `pip-cache-lsp needs Python ${MIN} or newer to run its server, but "${shown}" ${where} is Python ${probe.detail}. Set pipCacheLsp.interpreter to a newer Python.`,
             };
-        case 'broken':
+        case 'broken': {
+            const failed = `pip-cache-lsp could not load its bundled server with "${shown}" ${where}: ${probe.detail}.`;
+            const built = isBinaryImportError(probe.detail) ? deps.bundleTarget?.() : undefined;
+            if (built && deps.runningTarget) {
+                const { explanation, setting } = platformMismatch(built, deps.runningTarget(), probe.version);
+                return { ok: false, setting, message: `${failed} ${explanation}` };
+            }
             return {
                 ok: false,
                 setting: 'pipCacheLsp.interpreter',
-                message: `pip-cache-lsp could not load its bundled server with "${shown}" ${where}: ${probe.detail}. Set pipCacheLsp.interpreter to another Python ${MIN}+ or pipCacheLsp.path to an installed pip-cache-lsp.`,
+                message: `${failed} Set pipCacheLsp.interpreter to another Python ${MIN}+ or pipCacheLsp.path to an installed pip-cache-lsp.`,
             };
+        }
     }
 }

@@ -28,7 +28,17 @@ def check():
         import pip_cache_lsp.lsp.server  # noqa: F401
         import pygls  # noqa: F401
     except Exception as exc:  # noqa: BLE001  any import failure is reported the same way
-        sys.stderr.write("%s: %s\n" % (type(exc).__name__, exc))
+        # A compiled module that does not load may not say which it is ("libc.musl-x86_64.so.1:
+        # cannot open shared object file"): its path is added, for the extension's message.
+        where = getattr(exc, "path", None) if isinstance(exc, ImportError) else None
+        if where and where not in str(exc):
+            try:
+                where = os.path.relpath(where, LIBS).replace(os.sep, "/")
+            except ValueError:  # another drive, on Windows
+                pass
+            sys.stderr.write("%s: %s (%s)\n" % (type(exc).__name__, exc, where))
+        else:
+            sys.stderr.write("%s: %s\n" % (type(exc).__name__, exc))
         return 4
     return 0
 

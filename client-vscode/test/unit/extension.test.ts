@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { activate, deactivate } from '../../src/extension';
-import { clients } from './languageclient-stub';
+import { clients, FakeLanguageClient } from './languageclient-stub';
 import { stub } from './vscode-stub';
 
 const EXT_DIR = path.resolve(__dirname, '../../..');
@@ -108,6 +108,66 @@ describe('extension', () => {
         assert.equal(clients[0].serverOptions.run.command, server);
         assert.deepEqual(clients[0].serverOptions.run.args, ['serve']);
         assert.deepEqual(stub.errors, []);
+    });
+
+    /** An extension directory whose bundled/target.json names another platform than this one. */
+    function foreignBundle() {
+        const ext = path.join(tmp, 'ext');
+        fs.mkdirSync(path.join(ext, 'bundled'), { recursive: true });
+        const built = process.platform === 'win32' ? 'linux-arm64' : 'win32-arm64';
+        const target = { target: built, python: ['3.10', '3.11', '3.12', '3.13', '3.14'], wheels: [] };
+        fs.writeFileSync(path.join(ext, 'bundled', 'target.json'), JSON.stringify(target));
+        const ctx = { subscriptions: [] as { dispose(): unknown }[], asAbsolutePath: (p: string) => path.join(ext, p) } as never;
+        return { ctx, built };
+    }
+
+    /** A Python whose `server.py --check` fails on tree-sitter's compiled module, from its `fromRun`th run on. */
+    function pythonWithForeignBinaries(fromRun = 1): string {
+        const file = path.join(tmp, 'python-foreign');
+        const count = path.join(tmp, 'runs');
+        fs.writeFileSync(
+            file,
+            `#!/bin/sh\necho 3.12.3\necho x >> ${count}\n` +
+                `if [ "$(wc -l < ${count})" -ge ${fromRun} ]; then echo "ModuleNotFoundError: No module named 'tree_sitter_bash._binding'" >&2; exit 4; fi\nexit 0\n`,
+            { mode: 0o755 },
+        );
+        return file;
+    }
+
+    const running = `${process.platform}-${process.arch}`.replace(/\+/g, '\\+');
+
+    it("bundled binaries of another platform: the notification names the bundle's target and VS Code's platform", async () => {
+        const { ctx, built } = foreignBundle();
+        stub.settings = { 'pipCacheLsp.interpreter': [pythonWithForeignBinaries()] };
+        await activate(ctx);
+        await settle();
+        assert.equal(clients.length, 0);
+        assert.equal(stub.errors.length, 1);
+        const { message } = stub.errors[0];
+        assert.match(message, /No module named 'tree_sitter_bash\._binding'/);
+        assert.match(message, new RegExp(`built for ${built} \\(compiled parser for CPython 3\\.10–3\\.14\\), and VS Code runs on (${running}|alpine-${process.arch}) with Python 3\\.12\\.3`));
+    });
+
+    it('a server that fails to start, or exits for good, is probed again and the platform named', async () => {
+        const { ctx, built } = foreignBundle();
+        stub.settings = { 'pipCacheLsp.interpreter': [pythonWithForeignBinaries(2)] };
+        FakeLanguageClient.failStart = true;
+        await activate(ctx);
+        await settle();
+        assert.equal(clients.length, 1, 'the first probe passed');
+        assert.equal(stub.errors.length, 1);
+        assert.match(stub.errors[0].message, new RegExp(`built for ${built}.*VS Code runs on`));
+
+        // A running server that stops (and is not restarted by the client) is explained the same way.
+        fs.rmSync(path.join(tmp, 'runs'));
+        await stub.commands.get('pipCacheLsp.restartServer')!();
+        await settle();
+        assert.equal(clients.length, 2);
+        assert.equal(clients[1].running, true);
+        clients[1].crash();
+        await settle();
+        assert.equal(stub.errors.length, 2);
+        assert.match(stub.errors[1].message, new RegExp(`built for ${built}.*VS Code runs on`));
     });
 
     it('Show Output shows the channel', async () => {

@@ -30,10 +30,23 @@ export class FakeLanguageClient {
     ) {
         clients.push(this);
     }
-    onDidChangeState() {
+    /** Set by a test: the next `start()` of any client fails like a server process that exits at once. */
+    static failStart = false;
+    stateListeners: ((e: { oldState: State; newState: State }) => unknown)[] = [];
+    onDidChangeState(listener: (e: { oldState: State; newState: State }) => unknown) {
+        this.stateListeners.push(listener);
         return { dispose: () => undefined };
     }
+    /** What vscode-languageclient does when the server process exits and is not restarted again. */
+    crash() {
+        this.running = false;
+        this.stateListeners.forEach((l) => l({ oldState: State.Running, newState: State.Stopped }));
+    }
     async start() {
+        if (FakeLanguageClient.failStart) {
+            FakeLanguageClient.failStart = false;
+            throw new Error('Pending response rejected since connection got disposed');
+        }
         this.running = true;
     }
     async stop() {

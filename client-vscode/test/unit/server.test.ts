@@ -99,6 +99,33 @@ describe('server command resolution', () => {
         assert.ok(!r.ok);
         assert.match(r.message, /could not load its bundled server.*tree_sitter\._binding/);
     });
+
+    it("tree-sitter's modules of another platform: the message names the bundle's target and VS Code's platform", async () => {
+        const detail = "ImportError: dlopen(/ext/bundled/libs/tree_sitter_bash/_binding.abi3.so, 0x0002): (mach-o file, but is an incompatible architecture (have 'x86_64', need 'arm64'))";
+        const { d } = deps({
+            probes: { python3: { kind: 'broken', version: [3, 12, 4], detail } },
+            bundleTarget: () => ({ target: 'darwin-x64', python: ['3.10', '3.11', '3.12', '3.13', '3.14'] }),
+            runningTarget: () => 'darwin-arm64',
+        });
+        const r = await resolveServerCommand(base, d);
+        assert.ok(!r.ok);
+        assert.equal(r.setting, 'pipCacheLsp.path');
+        assert.match(r.message, /could not load its bundled server with "python3" on PATH: ImportError: dlopen/);
+        assert.match(r.message, /built for darwin-x64 \(compiled parser for CPython 3\.10–3\.14\), and VS Code runs on darwin-arm64 with Python 3\.12\.4/);
+        assert.match(r.message, /pip-cache-lsp-darwin-arm64\.vsix/);
+    });
+
+    it('other import failures keep the plain message', async () => {
+        const { d } = deps({
+            probes: { python3: { kind: 'broken', version: [3, 12, 4], detail: "ModuleNotFoundError: No module named 'pygls'" } },
+            bundleTarget: () => ({ target: 'darwin-x64', python: ['3.12'] }),
+            runningTarget: () => 'darwin-arm64',
+        });
+        const r = await resolveServerCommand(base, d);
+        assert.ok(!r.ok);
+        assert.doesNotMatch(r.message, /built for/);
+        assert.equal(r.setting, 'pipCacheLsp.interpreter');
+    });
 });
 
 describe('commandExists', () => {
