@@ -37,7 +37,7 @@ def test_json_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert code == 1
     assert json.loads(out) == [{
         "path": str(tmp_path / "Dockerfile"), "line": 1, "column": 5, "end_line": 2, "end_column": 10,
-        "code": "pip-no-cache-dir", "message": MESSAGE,
+        "code": "pip-no-cache-dir", "severity": "warning", "message": MESSAGE,
     }]
 
 

@@ -47,7 +47,7 @@ def commands(script: str, grammar: bool, wanted: shell.Wanted | None, monkeypatc
         if grammar:
             patch.setattr(shell, "simple_commands", lambda text: None)
         smap = SourceMap([(0, 7)])  # as if the script started at offset 7 of its block
-        return [([(w.value, w.start, w.end) for w in c.argv], c.env)
+        return [([(w.value, w.start, w.end) for w in c.argv], c.env, c.always)
                 for c in shell.commands_in_script(script, smap, wanted=wanted)]
 
 

@@ -15,7 +15,7 @@ from pip_cache_lsp.dockerfile import Instruction
 from pip_cache_lsp.findings import MISSING, Hit
 from pip_cache_lsp.rules import Rule, registered
 from pip_cache_lsp.run import run_commands
-from pip_cache_lsp.shell import Command, Wanted
+from pip_cache_lsp.shell import Command
 from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
 from pip_cache_lsp.words import buildkit_words
 
@@ -78,10 +78,14 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
     candidates = [rule for rule in rules if rule.may_run(ins.logical) or (ins.heredocs and rule.may_run(ins.text))]
     if not candidates:
         return None
-    wanted: Wanted = candidates[0].may_match if len(candidates) == 1 else (
-        lambda name, source: any(rule.may_match(name, source) for rule in candidates))
+    def wanted(name: str, source: str) -> bool:
+        return name == "rm" or any(rule.may_match(name, source) or rule.may_clean(name, source)
+                                   for rule in candidates)
+
     try:
-        calls = tuple(hit for command in run_commands(ins, wanted) for hit in _hits(command, candidates))
+        commands = list(run_commands(ins, wanted))
+        calls = tuple(hit for i, command in enumerate(commands)
+                      for hit in _hits(command, candidates, commands[i + 1:]))
     except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
         return None
     if not calls:
@@ -90,14 +94,41 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
                  suppressed=instruction_suppressed(ins.comments, rules))
 
 
-def _hits(command: Command, rules: list[Rule]) -> Iterator[Hit]:
+def _hits(command: Command, rules: list[Rule], later: list[Command]) -> Iterator[Hit]:
+    """The rules' matches of ``command``, with what the commands after it in the RUN clean up."""
     for rule in rules:
         match = rule.match(command)
         if match is not None:
             env, cache = command.env, rule.cache
             cache_dir = match.cache_dir if match.cache_dir is not None else env.get(cache.dir_variable, MISSING)
+            cleanups = [c for c in map(rule.cleanup, (c for c in later if c.always)) if c is not None]
+            cleaned = any(c.complete for c in cleanups)
+            note = None if cleaned else next((c.note for c in cleanups if c.note), None)
+            removed = tuple(path for c in later if c.always for path in _removed(c))
             yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
-                      env.get(cache.off_variable, MISSING), cache_dir)
+                      env.get(cache.off_variable, MISSING), cache_dir, removed, cleaned, note)
+
+
+def _removed(command: Command) -> Iterator[str]:
+    """The paths ``rm -r`` (``-R``, ``--recursive``, grouped as in ``-rf``) removes."""
+    argv = command.argv
+    if not argv or (argv[0].value or "").rsplit("/", 1)[-1] != "rm":
+        return
+    recursive, paths, options = False, [], True
+    for word in argv[1:]:
+        value = word.value
+        if value is None:
+            continue
+        if options and value == "--":
+            options = False
+        elif options and value.startswith("--"):
+            recursive = recursive or value == "--recursive"
+        elif options and value.startswith("-") and len(value) > 1:
+            recursive = recursive or "r" in value or "R" in value
+        else:
+            paths.append(value)
+    if recursive:
+        yield from paths
 
 
 def _cache_targets(ins: Instruction) -> Iterator[str]:

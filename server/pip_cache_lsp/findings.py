@@ -27,6 +27,9 @@ class Hit:
     insert_text: str
     env_value: object = MISSING
     cache_dir: object = MISSING
+    removed: tuple[str, ...] = ()  # paths an ``rm -r`` later in the same RUN always removes
+    cleaned: bool = False  # the tool's own cleanup (``pip cache purge``) always runs later in the RUN
+    note: str | None = None  # why a cleanup later in the RUN still leaves the cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,7 @@ class Finding:
     instruction_at: int  # start of the instruction's first line (for an ignore comment)
     indent: str
     builder_stage: str | None = None  # the stage's name when it never reaches the final image
+    note: str | None = None
 
     @property
     def code(self) -> str:
@@ -48,9 +52,10 @@ class Finding:
 
     @property
     def message(self) -> str:
+        message = self.rule.message if self.note is None else f"{self.rule.message} ({self.note})"
         if self.builder_stage is None:
-            return self.rule.message
-        return f"{self.rule.message} (stage '{self.builder_stage}' is not part of the final image)"
+            return message
+        return f"{message} (stage '{self.builder_stage}' is not part of the final image)"
 
     @property
     def severity(self) -> str:

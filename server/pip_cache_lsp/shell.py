@@ -14,6 +14,7 @@ knows nothing about pip.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import operator
 import re
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pip_cache_lsp.simple_shell import simple_commands, words
+from pip_cache_lsp.simple_shell import SimpleCommand, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 from pip_cache_lsp.words import DOUBLE_QUOTE_ESCAPABLE, decode_json, simple_parts, unescape
 
@@ -100,6 +101,7 @@ class Command:
     argv: tuple[Word, ...]
     env: dict[str, str | None]
     exec_form: bool = False
+    always: bool = True  # runs whenever the script gets past the command before it (not after ||, no pipe)
 
 
 def basename(word: Word) -> str:
@@ -234,14 +236,14 @@ class _Walker:
             self.char_at = _byte_to_char(self.text)
         yield from self._visit(_parser().parse(data).root_node)
 
-    def _simple(self, commands: list[tuple[int, int, str]]) -> Iterator[Command]:
+    def _simple(self, commands: list[SimpleCommand]) -> Iterator[Command]:
         """The fast path: no expansion, redirect or assignment, so nothing but words to read."""
         text, smap = self.text, self.smap
-        for start, end, name in commands:
+        for start, end, name, always in commands:
             if not self._worth_reading(name, start, end):
                 continue
             argv = [Word(value, s, e, smap) for s, e, value in words(text, start, end)]
-            yield from self._run(argv, {}, self._simple_script, lambda: ())
+            yield from self._run(argv, {}, self._simple_script, lambda: (), always)
 
     def _simple_script(self, word: Word) -> tuple[str, SourceMap] | None:
         builder = TextBuilder()
@@ -261,27 +263,31 @@ class _Walker:
 
     def _run(self, argv: list[Word], inline: dict[str, str | None],
              script_of: Callable[[Word], tuple[str, SourceMap] | None],
-             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap]]]) -> Iterator[Command]:
+             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap]]], always: bool) -> Iterator[Command]:
         """The command ``argv`` runs, then the scripts it hands a shell, for both readers.
 
         ``script_of`` decodes a ``sh -c`` operand with its source map; ``stdin_scripts``
-        gives the heredoc bodies a shell reading stdin runs.
+        gives the heredoc bodies a shell reading stdin runs.  A nested script's commands
+        run only when the shell that runs them does.
         """
-        command = self._command_of(argv, inline)
+        command = self._command_of(argv, inline, always)
         yield command
+        nested: Iterable[Command] = ()
         script_at = shell_script_index(command.argv)
         if script_at is not None:
-            nested = script_of(command.argv[script_at])
-            if nested is not None:
-                yield from commands_in_script(*nested, command.env, self.wanted)
+            script = script_of(command.argv[script_at])
+            if script is not None:
+                nested = commands_in_script(*script, command.env, self.wanted)
         elif reads_script_from_stdin(command.argv):
-            for body, body_map in stdin_scripts():
-                yield from commands_in_script(body, body_map, command.env, self.wanted)
+            nested = (c for body, body_map in stdin_scripts()
+                      for c in commands_in_script(body, body_map, command.env, self.wanted))
+        for inner in nested:
+            yield inner if always or not inner.always else dataclasses.replace(inner, always=False)
 
-    def _command_of(self, words: list[Word], inline: dict[str, str | None]) -> Command:
+    def _command_of(self, words: list[Word], inline: dict[str, str | None], always: bool = True) -> Command:
         """The command ``words`` run: wrappers and assignments stripped, environment merged."""
         wrapped_env, argv = unwrap(tuple(words))
-        return Command(argv, {**self.env, **inline, **wrapped_env})
+        return Command(argv, {**self.env, **inline, **wrapped_env}, always=always)
 
     def _visit(self, root: Node) -> Iterator[Command]:
         # Pre-order with an explicit stack: ``a && b && ...`` nests one level per operator.
@@ -346,7 +352,7 @@ class _Walker:
             words.pop()
         words.extend(self._words_after_redirects(node))
         yield from self._run(words, inline, functools.partial(self._script_of, node),
-                             functools.partial(self._heredoc_scripts, node))
+                             functools.partial(self._heredoc_scripts, node), _always(node))
 
     def _script_of(self, command: Node, word: Word) -> tuple[str, SourceMap] | None:
         arg_node = self._node_of(command, word)
@@ -488,6 +494,41 @@ def _redirected(command: Node) -> Node | None:
             return None
         node = parent
     return None
+
+
+# Compound commands whose bodies may not run (bash manual, 3.2.5.2 Conditional Constructs,
+# 3.2.5.1 Looping Constructs, 3.3 Shell Functions).
+_MAYBE_RUN = frozenset({"if_statement", "elif_clause", "else_clause", "while_statement", "for_statement",
+                        "c_style_for_statement", "case_statement", "case_item", "function_definition"})
+
+
+def _always(command: Node) -> bool:
+    """Whether ``command`` runs whenever the script gets past the command before it.
+
+    Not on the right of ``||``, not in a pipeline, not in a conditional, loop or
+    function body, not sent to the background with ``&``.
+    """
+    child = command
+    parent = command.parent
+    right = False  # ``command`` is in the right operand of a list passed on the way up
+    while parent is not None:
+        kind = parent.type
+        if kind in _MAYBE_RUN:
+            return False
+        if kind == "pipeline" and not (right and child.type == "list"):
+            # tree-sitter-bash files ``a | b | c && d`` as ``a | (b | c && d)``; bash runs
+            # ``(a | b | c) && d``, so ``d`` is no pipeline member there
+            return False
+        if kind == "list" and parent.child_count >= 3:
+            if child.start_byte >= parent.children[2].start_byte:
+                if parent.children[1].type == "||":
+                    return False
+                right = True
+        following = child.next_sibling
+        if following is not None and following.type == "&":
+            return False
+        child, parent = parent, parent.parent
+    return True
 
 
 def _has_expansion(node: Node) -> bool:

@@ -42,26 +42,35 @@ _RESERVED = frozenset({
 SimpleWord = tuple[int, int, str]  # start, end (quotes included), value (quotes removed)
 
 
-def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
-    """Each command of ``text`` as (start, end, name), or None when it needs the real grammar.
+SimpleCommand = tuple[int, int, str, bool]  # start, end, name, always (see :func:`simple_commands`)
 
-    Only the name is read here: the other words are read by :func:`words`, for the
-    commands the caller wants.
+
+def simple_commands(text: str) -> list[SimpleCommand] | None:
+    """Each command of ``text`` as (start, end, name, always), or None when it needs the real grammar.
+
+    ``always``: the command runs whenever the script gets past the one before it --
+    not the right side of ``||``, not a member of a pipeline (bash manual, 3.2.4 Lists
+    of Commands, 3.2.3 Pipelines).  Only the name is read here: the other words are
+    read by :func:`words`, for the commands the caller wants.
     """
     if not text.isascii() or (("<" in text or ">" in text) and _GLUED_DIGITS.search(text)):
         return None
-    commands: list[tuple[int, int, str]] = []
+    commands: list[tuple[int, int, str, str]] = []
     pending = ended = False  # after &&, || or |, a command must follow; after ; or a line break, it may
+    operator = ""  # what joins the next command to the one before it
     end = 0
     for piece in _PIECE.findall(text):
         start, end = end, end + len(piece)
         if piece in _SEPARATORS:
             if piece == "\n":
                 ended = not pending
+                if not pending:
+                    operator = ";"
             elif pending or ended or not commands:
                 return None  # nothing before it: a syntax error, or ``;;``
             else:
                 pending, ended = piece != ";", piece == ";"
+                operator = piece
             continue
         words = piece.strip(" \t")
         if not words:
@@ -80,9 +89,13 @@ def simple_commands(text: str) -> list[tuple[int, int, str]] | None:
         if first in _RESERVED or first == "-" or "[" in first or "=" in first:
             return None  # assignments, and what tree-sitter-bash reads as one (``x[y]``, ``9x=1``)
         lead = len(piece) - len(piece.lstrip(" \t"))
-        commands.append((start + lead, start + lead + len(words), simple_unquote(first)))
+        commands.append((start + lead, start + lead + len(words), simple_unquote(first), operator))
         pending = ended = False
-    return None if pending else commands
+    if pending:
+        return None
+    piped = [op == "|" for _, _, _, op in commands[1:]] + [False] if commands else []
+    return [(start, end, name, op not in ("||", "|") and not into_pipe)
+            for (start, end, name, op), into_pipe in zip(commands, piped, strict=True)]
 
 
 def words(text: str, start: int, end: int) -> list[SimpleWord]:

@@ -106,22 +106,24 @@ class Stage:
         """Whether the rule's off variable or a mount keeps this hit's cache out of the layer."""
         cache = hit.rule.cache
         value = self.get(cache.off_variable) if hit.env_value is MISSING else hit.env_value
-        if cache.turns_off(value):
+        if cache.turns_off(value) or hit.cleaned:
             return True
-        if not targets:
+        if not targets and not hit.removed:
             return False
         directory = self.cache_dir(hit)
-        for target in targets:
-            expanded = self.expand(target)
-            if not expanded:
-                continue
-            mount = self.absolute(expanded)
-            if directory is not None:
-                if mount == "/" or directory == mount or directory.startswith(mount + "/"):
-                    return True
-            elif not mount.startswith("/root/") and mount.endswith((f"/.cache/{cache.subdir}", "/.cache")):
-                return True  # a user whose home is unknown: a cache directory of some home
-        return False
+        mounts = [self.absolute(expanded) for target in targets if (expanded := self.expand(target))]
+        home = self.home()
+        removed = [self.absolute(home + path[1:] if path.startswith("~/") and home else path)
+                   for path in hit.removed if not path.startswith("~") or home]
+        return any(self._holds(path, directory, cache.subdir) for path in (*mounts, *removed))
+
+    @staticmethod
+    def _holds(path: str, directory: str | None, subdir: str) -> bool:
+        """Whether ``path`` is the cache directory or a parent of it (a mount there, or its removal)."""
+        if directory is not None:
+            return path == "/" or directory == path or directory.startswith(path + "/")
+        # a user whose home is unknown: the cache directory of some home, not root's
+        return not path.startswith("/root/") and path.endswith((f"/.cache/{subdir}", "/.cache"))
 
 
 class Checked(Protocol):
@@ -293,4 +295,4 @@ def findings_of(start: int, block: Checked, active: Collection[str] | None = Non
             continue
         builder = placement[0] if placement is not None and not placement[1][i] else None
         yield Finding(hit.rule, start + hit.start, start + hit.end, start + hit.insert_at, hit.insert_text,
-                      start + block.instruction_offset, block.indent, builder)
+                      start + block.instruction_offset, block.indent, builder, hit.note)

@@ -121,7 +121,7 @@ def test_against_reference_list(case, serial_base: int) -> None:
         removed = gaps.splice(start, stop, keys, items, length)
         expected_removed = [item for o, item in model if start <= o < stop]
         past = [(o + delta, item) for o, item in model if o >= stop]
-        model = [(o, item) for o, item in model if o < start] + list(zip(keys, items)) + past
+        model = [(o, item) for o, item in model if o < start] + list(zip(keys, items, strict=True)) + past
         length += delta
         assert removed == expected_removed
         assert list(gaps.after_gap(length)) == past

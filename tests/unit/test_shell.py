@@ -261,7 +261,7 @@ def test_word_maps_its_span_only_through_its_map() -> None:
     assert (Word("y", 2, 4).start, Word("y", 2, 4).end) == (2, 4)
 
 
-def _exec(source: str, values: list[str]) -> list[tuple[str, int, int, str]]:
+def _exec(source: str, values: list[tuple[str, str]]) -> list[tuple[str, int, int, str]]:
     """Exec-form elements of a JSON array in ``source``, as the parser gives them."""
     out, at = [], 0
     for value, raw in values:

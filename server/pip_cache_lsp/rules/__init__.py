@@ -50,6 +50,18 @@ class Match:
     cache_dir: str | None = None  # where the command line puts the cache (``--cache-dir``), if it does
 
 
+@dataclass(frozen=True, slots=True)
+class Cleanup:
+    """A command of the tool's own that empties its cache (``complete``), or one that does not quite.
+
+    ``note`` says why an incomplete one still leaves the cache in the layer (it is
+    added to the message of the findings before it).
+    """
+
+    complete: bool
+    note: str | None = None
+
+
 @dataclass(eq=False)
 class Rule:
     """One rule.  Subclasses implement :meth:`may_match` and :meth:`match`.
@@ -84,6 +96,14 @@ class Rule:
     def may_run(self, text: str) -> bool:
         """Cheap test on a whole RUN's text: can it run this rule's tool at all?"""
         return True
+
+    def may_clean(self, name: str, source: str) -> bool:
+        """Cheap test, like :meth:`may_match`, for the tool's own cache cleaning commands."""
+        return False
+
+    def cleanup(self, command: Command) -> Cleanup | None:
+        """Whether ``command`` cleans the tool's cache (``pip cache purge``, ``uv cache clean``)."""
+        return None
 
 
 def spells(text: str, word: str) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pip_cache_lsp.rules import Cache, Match, Rule, spells
+from pip_cache_lsp.rules import Cache, Cleanup, Match, Rule, spells
 
 if TYPE_CHECKING:
     from pip_cache_lsp.shell import Command
@@ -64,6 +64,15 @@ class PipNoCacheDir(Rule):
         """
         return (_PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None) and spells(source, "install")
 
+    def may_clean(self, name: str, source: str) -> bool:
+        return (_PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None) and spells(source, "purge")
+
+    def cleanup(self, command: Command) -> Cleanup | None:
+        """``pip cache purge`` empties the cache directory (``pip/_internal/commands/cache.py`` ``purge_cache``)."""
+        words = [w.value for w in command.argv]
+        i = _subcommand_index(command)
+        return Cleanup(True) if i is not None and words[i:i + 2] == ["cache", "purge"] else None
+
     def match(self, command: Command) -> Match | None:
         argv = command.argv
         if not argv:
@@ -93,6 +102,26 @@ class PipNoCacheDir(Rule):
             return None
         install = argv[i]
         return Match(argv[0].start, install.end, install.end, _EXEC_INSERT if command.exec_form else _SHELL_INSERT)
+
+
+def _subcommand_index(command: Command) -> int | None:
+    """Where pip's subcommand is in ``pip [opts] SUB`` or ``python [opts] -m pip [opts] SUB``."""
+    argv = command.argv
+    if not argv:
+        return None
+    exe = (argv[0].value or "").rsplit("/", 1)[-1]
+    i = 1
+    if _PYTHON.fullmatch(exe):
+        while i < len(argv) and (argv[i].value or "") not in ("-m", "-mpip"):
+            i += 1
+        if i >= len(argv):
+            return None
+        i += 2 if argv[i].value == "-m" else 1
+    elif not _PIP.fullmatch(exe):
+        return None
+    while i < len(argv) and (argv[i].value or "").startswith("-"):
+        i += 2 if argv[i].value in _PIP_OPTIONS_WITH_VALUE else 1
+    return i if i < len(argv) else None
 
 
 HELP = (

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pip_cache_lsp.rules import Cache, Match, Rule, spells
+from pip_cache_lsp.rules import Cache, Cleanup, Match, Rule, spells
 
 if TYPE_CHECKING:
     from pip_cache_lsp.shell import Command, Word
@@ -74,6 +74,30 @@ class UvNoCache(Rule):
 
     def may_match(self, name: str, source: str) -> bool:
         return name in ("uv", "uvx") or (_PYTHON.fullmatch(name) is not None and spells(source, "uv"))
+
+    def may_clean(self, name: str, source: str) -> bool:
+        return self.may_match(name, source) and (spells(source, "clean") or spells(source, "clear")
+                                                 or spells(source, "prune"))
+
+    def cleanup(self, command: Command) -> Cleanup | None:
+        """``uv cache clean`` (aliases ``uv cache clear``, ``uv clean``) with no package empties the cache.
+
+        ``crates/uv-cli/src/lib.rs`` ``CacheCommand::Clean`` (``alias = "clear"``) and the
+        hidden top-level ``Commands::Clean``; ``uv cache prune --ci`` removes pre-built
+        wheels but keeps the ones uv built from source (``CacheCommand::Prune``, ``--ci``).
+        """
+        argv = command.argv
+        exe = (argv[0].value or "").rsplit("/", 1)[-1] if argv else ""
+        start = 1 if exe == "uv" else _after_python_m_uv(argv) if _PYTHON.fullmatch(exe) else None
+        if start is None:
+            return None
+        words = [w.value for w in argv[start:] if not (w.value or "").startswith("-")]
+        options = {w.value for w in argv[start:] if (w.value or "").startswith("-")}
+        if words[:2] in (["cache", "clean"], ["cache", "clear"]) and len(words) == 2 or words == ["clean"]:
+            return Cleanup(True)
+        if words[:2] == ["cache", "prune"] and "--ci" in options:
+            return Cleanup(False, "uv cache prune --ci keeps the wheels uv built from source")
+        return None
 
     def match(self, command: Command) -> Match | None:
         argv = command.argv
