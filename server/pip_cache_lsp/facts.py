@@ -105,8 +105,9 @@ def _hits(command: Command, rules: list[Rule], later: list[Command]) -> Iterator
             cleaned = any(c.complete for c in cleanups)
             note = None if cleaned else next((c.note for c in cleanups if c.note), None)
             removed = tuple(path for c in later if c.always for path in _removed(c))
+            shell_value = command.assigned.get(cache.off_variable, MISSING)
             yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
-                      env.get(cache.off_variable, MISSING), cache_dir, removed, cleaned, note)
+                      env.get(cache.off_variable, MISSING), cache_dir, shell_value, removed, cleaned, note)
 
 
 def _removed(command: Command) -> Iterator[str]:

@@ -27,6 +27,7 @@ class Hit:
     insert_text: str
     env_value: object = MISSING
     cache_dir: object = MISSING
+    shell_value: object = MISSING  # the off variable as a plain shell assignment before the command set it
     removed: tuple[str, ...] = ()  # paths an ``rm -r`` later in the same RUN always removes
     cleaned: bool = False  # the tool's own cleanup (``pip cache purge``) always runs later in the RUN
     note: str | None = None  # why a cleanup later in the RUN still leaves the cache

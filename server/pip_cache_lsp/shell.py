@@ -102,6 +102,7 @@ class Command:
     env: dict[str, str | None]
     exec_form: bool = False
     always: bool = True  # runs whenever the script gets past the command before it (not after ||, no pipe)
+    assigned: dict[str, str | None] = dataclasses.field(default_factory=dict)  # shell variables, not exported
 
 
 def basename(word: Word) -> str:
@@ -222,6 +223,9 @@ class _Walker:
         self.smap = smap
         self.env = env  # exported variables so far
         self.shell_vars: dict[str, str | None] = {}
+        self.exported: set[str] = set()  # ``export NAME`` before NAME has a value
+        self.allexport = False  # ``set -a`` / ``set -o allexport``: every assignment is exported
+        self.functions: dict[str, Node] = {}  # defined so far: a call runs the body in this shell
         # Most scripts hold no $(…), `…`, <(…) or >(…): then no word needs searching for one.
         self.substitutions = "$(" in text or "`" in text or "<(" in text or ">(" in text
         self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
@@ -287,14 +291,26 @@ class _Walker:
     def _command_of(self, words: list[Word], inline: dict[str, str | None], always: bool = True) -> Command:
         """The command ``words`` run: wrappers and assignments stripped, environment merged."""
         wrapped_env, argv = unwrap(tuple(words))
-        return Command(argv, {**self.env, **inline, **wrapped_env}, always=always)
+        assigned = {k: v for k, v in self.shell_vars.items() if k not in self.env} if self.shell_vars else {}
+        return Command(argv, {**self.env, **inline, **wrapped_env}, always=always, assigned=assigned)
 
     def _visit(self, root: Node) -> Iterator[Command]:
         # Pre-order with an explicit stack: ``a && b && ...`` nests one level per operator.
-        stack = [root]
+        # A node that runs in a child process (or may never run) gets a snapshot of the
+        # variables pushed under its children, restored when the walk leaves it.
+        stack: list[Node | _Scope] = [root]
         while stack:
             node = stack.pop()
+            if isinstance(node, _Scope):
+                self.env, self.shell_vars, self.exported, self.allexport = node.state
+                continue
             kind = node.type
+            if kind == "function_definition" and (fname := node.child_by_field_name("name")) is not None:
+                body = node.child_by_field_name("body")
+                if body is not None:
+                    self.functions[self._text(fname)] = body
+            if _own_process(node):
+                stack.append(_Scope((dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)))
             if kind == "command":
                 yield from self._command(node)
             elif kind == "declaration_command":
@@ -309,11 +325,27 @@ class _Walker:
             elif kind == "variable_assignment" and node.parent is not None and node.parent.type != "command":
                 yield from self._visit_substitutions(node)
                 name, value = self._assignment(node)
-                self.shell_vars[name] = value
-                if name in self.env:
-                    self.env[name] = value
+                self._assign(name, value, False)
             elif kind not in ("comment", "heredoc_body", "string_content", "raw_string", "word"):
                 stack.extend(reversed(node.named_children))
+
+    def _called_function(self, node: Node) -> Node | None:
+        if not self.functions:
+            return None
+        name = node.child_by_field_name("name")
+        return self.functions.get(self._text(name)) if name is not None else None
+
+    def _set_options(self, node: Node) -> None:
+        """``set -a`` / ``set -o allexport`` (and ``+a``, ``+o``): bash manual, 4.3.1 The Set Builtin."""
+        name = node.child_by_field_name("name")
+        if name is None or self._text(name) != "set":
+            return
+        args = [self._text(c) for c in node.named_children[1:]]
+        for i, arg in enumerate(args):
+            if arg[:1] in "-+" and arg[1:2] != "o" and "a" in arg[1:]:
+                self.allexport = arg[0] == "-"
+            elif arg in ("-o", "+o") and i + 1 < len(args) and args[i + 1] == "allexport":
+                self.allexport = arg == "-o"
 
     def _skipped(self, node: Node) -> bool:
         if self.wanted is None:
@@ -328,6 +360,13 @@ class _Walker:
 
     def _command(self, node: Node) -> Iterator[Command]:
         children = node.named_children
+        self._set_options(node)
+        called = self._called_function(node)
+        if called is not None:  # the body runs here, in this shell: its exports count
+            self.functions.pop(self._text(node.child_by_field_name("name") or node), None)  # no recursion
+            for _ in self._visit(called):  # its commands were reported where it is defined
+                pass
+            return
         if self._skipped(node):
             if self.substitutions:
                 for child in children:
@@ -397,21 +436,41 @@ class _Walker:
         if not self.substitutions:
             return
         for sub in _substitutions(node):
+            saved = (dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)
             for child in sub.children:
                 yield from self._visit(child)
+            self.env, self.shell_vars, self.exported, self.allexport = saved  # a subshell: nothing leaks
+
+    def _assign(self, name: str, value: str | None, export: bool) -> None:
+        """A shell assignment; it reaches the environment when the name is (or becomes) exported.
+
+        A name the environment already has stays exported (bash manual, 3.7.4 Environment);
+        so do names ``export``-ed before they had a value and, after ``set -a``, every name.
+        """
+        self.shell_vars[name] = value
+        if export or self.allexport or name in self.env or name in self.exported:
+            self.env[name] = value
 
     def _declaration(self, node: Node) -> None:
+        """``export``, and bash's ``declare -x`` / ``typeset -x`` (bash manual, 4.2 Bash Builtins)."""
         keyword = node.children[0].type if node.children else ""
+        exporting = keyword == "export" or (keyword in ("declare", "typeset") and any(
+            child.type == "word" and (text := self._text(child)).startswith("-") and "x" in text
+            for child in node.named_children))
         for child in node.named_children:
             if child.type == "variable_assignment":
                 name, value = self._assignment(child)
-                self.shell_vars[name] = value
-                if keyword == "export" or name in self.env:
-                    self.env[name] = value
-            elif keyword == "export" and child.type == "variable_name":
+                self._assign(name, value, exporting)
+            elif exporting and child.type == "variable_name":
                 name = self._text(child)
                 if name in self.shell_vars:
                     self.env[name] = self.shell_vars[name]
+                else:
+                    self.exported.add(name)
+            elif exporting and child.type in ("string", "raw_string", "concatenation"):  # export "NAME=value"
+                match = _ASSIGNMENT.fullmatch(self._value(child) or "")
+                if match:
+                    self._assign(match.group(1), match.group(2), True)
 
     def _assignment(self, node: Node) -> tuple[str, str | None]:
         name_node = node.child_by_field_name("name")
@@ -529,6 +588,33 @@ def _always(command: Node) -> bool:
             return False
         child, parent = parent, parent.parent
     return True
+
+
+class _Scope:
+    """The variables to restore when the walk leaves a subshell, pipeline element or function."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: tuple[dict[str, str | None], dict[str, str | None], set[str], bool]) -> None:
+        self.state = state
+
+
+def _own_process(node: Node) -> bool:
+    """Whether what ``node`` runs cannot change the variables of the commands after it.
+
+    ``( … )``, ``$( … )`` and every element of a pipeline run in subshells (bash manual,
+    3.2.3 Pipelines, 3.2.5.3 Grouping Commands, 3.5.4 Command Substitution); a command
+    sent to the background with ``&`` runs in one too (3.2.4 Lists); a function's body
+    runs only when it is called.
+    """
+    kind = node.type
+    if kind in ("subshell", "command_substitution", "process_substitution", "function_definition"):
+        return True
+    parent = node.parent
+    if parent is not None and parent.type == "pipeline":
+        return True
+    following = node.next_sibling
+    return following is not None and following.type == "&"
 
 
 def _has_expansion(node: Node) -> bool:

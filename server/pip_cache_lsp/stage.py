@@ -18,7 +18,9 @@ from typing import Protocol, TypeVar
 from pip_cache_lsp.facts import Facts
 from pip_cache_lsp.findings import MISSING, Finding, Hit
 
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+# BuildKit's variable forms (``frontend/dockerfile/shell/lex.go``): $X, ${X}, ${X:-word}, ${X-word},
+# ${X:+word}, ${X+word}.  With the colon an empty value counts as unset.
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 class Stage:
@@ -63,9 +65,13 @@ class Stage:
 
         def substitute(m: re.Match[str]) -> str:
             nonlocal unknown
-            known = self.get(m.group(1) or m.group(3))
-            if known is None and m.group(2) is not None:
-                return m.group(2)
+            name, operator, word = m.group(1) or m.group(4), m.group(2), m.group(3)
+            known = self.get(name)
+            is_set = known is not None and (known != "" or operator is None or not operator.startswith(":"))
+            if operator is not None and operator.endswith("-"):
+                return known if is_set and known is not None else word
+            if operator is not None:  # ``+``: the word when set, else nothing
+                return word if is_set else ""
             if known is None:
                 unknown = True
                 return ""
@@ -106,6 +112,8 @@ class Stage:
         """Whether the rule's off variable or a mount keeps this hit's cache out of the layer."""
         cache = hit.rule.cache
         value = self.get(cache.off_variable) if hit.env_value is MISSING else hit.env_value
+        if hit.env_value is MISSING and value is not None and hit.shell_value is not MISSING:
+            value = hit.shell_value  # the stage exports it, so the script's assignment reaches the tool
         if cache.turns_off(value) or hit.cleaned:
             return True
         if not targets and not hit.removed:

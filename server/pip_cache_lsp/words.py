@@ -126,6 +126,10 @@ def decode_json(raw: str, origin: int, parent: SourceMap | None) -> tuple[str, S
             out.add(raw[piece:i], origin + piece)
             width = 6 if raw[i + 1] == "u" and i + 6 <= len(raw) else 2
             char = chr(int(raw[i + 2 : i + 6], 16)) if width == 6 else _JSON_ESCAPES.get(raw[i + 1], raw[i + 1])
+            if "\ud800" <= char <= "\udbff" and raw.startswith("\\u", i + 6) and i + 12 <= len(raw):
+                low = int(raw[i + 8 : i + 12], 16)
+                if 0xDC00 <= low <= 0xDFFF:  # a surrogate pair is one character, as json.loads reads it
+                    char, width = chr(0x10000 + ((ord(char) - 0xD800) << 10) + (low - 0xDC00)), 12
             out.add_escape(char, origin + i, width)
             i += width
             piece = i

@@ -147,14 +147,10 @@ def test_wanted_skips_other_commands_but_not_wrappers_or_shells(monkeypatch: pyt
         assert [[v for v, _, _ in argv] for argv, _ in got] == [["pip", "install", "x"], ["ls"], ["sh", "-c", "echo y"]]
 
 
-@pytest.mark.xfail(strict=True, reason="`export A` before A is set marks A for export; a later A=2 is then "
-                                       "exported (POSIX), but the walker only exports names already set")
 def test_export_before_assignment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert read("export A; A=2; pip x", True, monkeypatch) == [([("pip", 15, 18), ("x", 19, 20)], {"A": "2"})]
 
 
-@pytest.mark.xfail(strict=True, reason="bash's `declare -x A=1` (and `typeset -x`) exports A; the walker "
-                                       "only treats the `export` keyword as exporting")
 def test_declare_x_exports(monkeypatch: pytest.MonkeyPatch) -> None:
     assert read("declare -x A=1; pip x", True, monkeypatch) == [([("pip", 16, 19), ("x", 20, 21)], {"A": "1"})]
 
