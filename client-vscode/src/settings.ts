@@ -12,6 +12,11 @@ export interface ExtensionSettings {
     enable: boolean;
     severity: Severity;
     honourEnv: boolean;
+    /** Rule codes to report; null: every rule (ruff's `select`). */
+    select: string[] | null;
+    /** Rule codes never reported (ruff's `ignore`). */
+    ignore: string[];
+    builderStages: BuilderStages;
     /** Command + arguments starting the server; empty: the bundled one. */
     path: string[];
     /** Python running the bundled server; empty: ask the Python extension, else `python3`. */
@@ -23,6 +28,21 @@ export interface ServerSettings {
     enable: boolean;
     severity: Severity;
     honourEnv: boolean;
+    select: string[] | null;
+    ignore: string[];
+    builderStages: BuilderStages;
+}
+
+export const BUILDER_STAGES = ['information', 'report', 'ignore'] as const;
+export type BuilderStages = (typeof BUILDER_STAGES)[number];
+
+/** A list of rule codes; anything else (or an empty list for `select`) means "not set". */
+export function normaliseCodes(value: unknown): string[] | null {
+    if (!Array.isArray(value)) {
+        return null;
+    }
+    const codes = value.filter((code): code is string => typeof code === 'string' && code.trim() !== '');
+    return codes.map((code) => code.trim());
 }
 
 type ConfigReader = Pick<WorkspaceConfiguration, 'get'>;
@@ -63,13 +83,24 @@ export function readSettings(
         enable: config.get<boolean>('enable', true) !== false,
         severity: normaliseSeverity(config.get<string>('severity', 'warning')),
         honourEnv: config.get<boolean>('honourEnv', true) !== false,
+        select: ((codes) => (codes && codes.length ? codes : null))(normaliseCodes(config.get<unknown>('select', null))),
+        ignore: normaliseCodes(config.get<unknown>('ignore', [])) ?? [],
+        builderStages: ((value) => ((BUILDER_STAGES as readonly string[]).includes(value) ? (value as BuilderStages) : 'information'))(
+            String(config.get<string>('builderStages', 'information'))),
         path: normaliseCommand(config.get<unknown>('path', []), workspaceFolder),
         interpreter: normaliseCommand(config.get<unknown>('interpreter', []), workspaceFolder),
     };
 }
 
 export function toServerSettings(settings: ExtensionSettings): ServerSettings {
-    return { enable: settings.enable, severity: settings.severity, honourEnv: settings.honourEnv };
+    return {
+        enable: settings.enable,
+        severity: settings.severity,
+        honourEnv: settings.honourEnv,
+        select: settings.select,
+        ignore: settings.ignore,
+        builderStages: settings.builderStages,
+    };
 }
 
 /** The body of `workspace/didChangeConfiguration` sent to the server. */
@@ -80,7 +111,14 @@ export function didChangeConfigurationParams(settings: ExtensionSettings): { set
 /** Settings that change how the server is started: the server must restart. */
 export const RESTART_SETTINGS = [`${SECTION}.path`, `${SECTION}.interpreter`];
 /** Settings the running server applies live. */
-export const LIVE_SETTINGS = [`${SECTION}.enable`, `${SECTION}.severity`, `${SECTION}.honourEnv`];
+export const LIVE_SETTINGS = [
+    `${SECTION}.enable`,
+    `${SECTION}.severity`,
+    `${SECTION}.honourEnv`,
+    `${SECTION}.select`,
+    `${SECTION}.ignore`,
+    `${SECTION}.builderStages`,
+];
 
 export function needsRestart(event: Pick<ConfigurationChangeEvent, 'affectsConfiguration'>): boolean {
     return RESTART_SETTINGS.some((key) => event.affectsConfiguration(key));

@@ -22,7 +22,7 @@ from pip_cache_lsp import report
 from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.files import FileError, Source, decode, discover, read, write_atomic
-from pip_cache_lsp.findings import RANK, shown_severity
+from pip_cache_lsp.findings import RANK, shown_severity, under_policy
 from pip_cache_lsp.fix import apply_fixes
 from pip_cache_lsp.rules import codes
 
@@ -53,9 +53,10 @@ def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Polic
     """Findings of one decoded file, and its fixed text when fixing or diffing."""
     doc = Document(source.text)
     findings, found = [], []
-    for finding in doc.findings(policy.honour_env, policy.selected):
-        severity = shown_severity(finding, policy.severity, policy.builder_stages)
-        if severity is not None:
+    for found_finding in doc.findings(policy.honour_env, policy.selected):
+        finding = under_policy(found_finding, policy.builder_stages)
+        severity = shown_severity(finding, policy.severity, policy.builder_stages) if finding else None
+        if finding is not None and severity is not None:
             findings.append(finding)
             found.append(report.locate(name, doc.lines, finding, severity))
     outcome = Outcome(found=found)

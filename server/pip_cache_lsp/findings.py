@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,13 @@ class Finding:
 
 
 RANK = {"info": 0, "warning": 1, "error": 2}  # for --failure-threshold
+
+
+def under_policy(finding: Finding, builder_stages: str) -> Finding | None:
+    """The finding as shown under ``builder_stages``: None when ignored, plain when reported as any other."""
+    if finding.builder_stage is None or builder_stages == "information":
+        return finding
+    return None if builder_stages == "ignore" else dataclasses.replace(finding, builder_stage=None)
 
 
 def shown_severity(finding: Finding, override: str | None, builder_stages: str = "information") -> str | None:

@@ -17,7 +17,7 @@ describe('settings', () => {
     beforeEach(() => stub.reset());
 
     it('has the documented defaults', () => {
-        assert.deepEqual(readSettings(), { enable: true, severity: 'warning', honourEnv: true, path: [], interpreter: [] });
+        assert.deepEqual(readSettings(), { enable: true, severity: 'warning', honourEnv: true, select: null, ignore: [], builderStages: 'information', path: [], interpreter: [] });
     });
 
     it('reads every setting', () => {
@@ -25,6 +25,9 @@ describe('settings', () => {
             'pipCacheLsp.enable': false,
             'pipCacheLsp.severity': 'error',
             'pipCacheLsp.honourEnv': false,
+            'pipCacheLsp.select': ['uv-no-cache', ' ', 3],
+            'pipCacheLsp.ignore': ['pip-no-cache-dir'],
+            'pipCacheLsp.builderStages': 'ignore',
             'pipCacheLsp.path': ['pip-cache-lsp', 'serve'],
             'pipCacheLsp.interpreter': ['/usr/bin/python3.12'],
         };
@@ -32,6 +35,9 @@ describe('settings', () => {
             enable: false,
             severity: 'error',
             honourEnv: false,
+            select: ['uv-no-cache'],
+            ignore: ['pip-no-cache-dir'],
+            builderStages: 'ignore',
             path: ['pip-cache-lsp', 'serve'],
             interpreter: ['/usr/bin/python3.12'],
         });
@@ -63,12 +69,19 @@ describe('settings', () => {
         assert.deepEqual(readSettings().interpreter, ['/proj/.venv/bin/python']);
     });
 
-    it('sends the server exactly enable, severity and honourEnv', () => {
+    it('reads an empty select as every rule and an unknown builderStages as information', () => {
+        stub.settings = { 'pipCacheLsp.select': [], 'pipCacheLsp.builderStages': 'sometimes' };
+        const settings = readSettings();
+        assert.equal(settings.select, null);
+        assert.equal(settings.builderStages, 'information');
+    });
+
+    it('sends the server exactly enable, severity, honourEnv, select, ignore and builderStages', () => {
         stub.settings = { 'pipCacheLsp.severity': 'hint', 'pipCacheLsp.path': ['x'], 'pipCacheLsp.trace.server': 'verbose' };
         const settings = readSettings();
-        assert.deepEqual(toServerSettings(settings), { enable: true, severity: 'hint', honourEnv: true });
+        assert.deepEqual(toServerSettings(settings), { enable: true, severity: 'hint', honourEnv: true, select: null, ignore: [], builderStages: 'information' });
         assert.deepEqual(didChangeConfigurationParams(settings), {
-            settings: { pipCacheLsp: { enable: true, severity: 'hint', honourEnv: true } },
+            settings: { pipCacheLsp: { enable: true, severity: 'hint', honourEnv: true, select: null, ignore: [], builderStages: 'information' } },
         });
     });
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from pip_cache_lsp.findings import under_policy
 from pip_cache_lsp.lsp import convert
 
 if TYPE_CHECKING:
@@ -74,8 +75,8 @@ class DiagnosticCache:
             entry = old.get(id(block))
             if entry is None or entry.block is not block or entry.key != key:
                 entry = BlockDiagnostics(block, key, [
-                    convert.diagnostic(doc, codec, f, severity) for f in doc.findings_in(start, block, active)
-                    if (severity := policy.severity_of(f)) is not None])
+                    convert.diagnostic(doc, codec, f, policy.severity_of(f)) for f in self._shown(doc, start, block,
+                                                                                               active, policy)])
             new[id(block)] = entry
             if entry.diagnostics:
                 out.append((start, entry))
@@ -89,8 +90,13 @@ class DiagnosticCache:
         """Each finding with its diagnostic (code actions attach the very diagnostics published)."""
         active = doc.active_codes(policy.selected)
         return [pair for start, entry in self.blocks(doc, codec, policy)
-                for pair in zip([f for f in doc.findings_in(start, entry.block, active)
-                                 if policy.severity_of(f) is not None], entry.diagnostics, strict=True)]
+                for pair in zip(self._shown(doc, start, entry.block, active, policy), entry.diagnostics, strict=True)]
+
+    @staticmethod
+    def _shown(doc: Document, start: int, block: Block, active: frozenset[str], policy: Policy) -> list[Finding]:
+        """The block's findings as the policy shows them (builder stages: information, ignore or report)."""
+        return [shown for f in doc.findings_in(start, block, active)
+                if (shown := under_policy(f, policy.builder_stages)) is not None]
 
     def publish_body(self, uri: str, version: int | None, doc: Document, codec: PositionCodec, policy: Policy,
                      unstructure: Callable[[Any], Any]) -> str:

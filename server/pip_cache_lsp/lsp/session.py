@@ -20,7 +20,6 @@ from pygls.lsp.server import LanguageServer
 
 from pip_cache_lsp import __version__
 from pip_cache_lsp.config import ProjectConfig
-from pip_cache_lsp.findings import shown_severity
 from pip_cache_lsp.lsp import transport
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
 from pip_cache_lsp.lsp.settings import SEVERITY_KINDS, Settings
@@ -50,14 +49,11 @@ class Policy:
     selected: frozenset[str]
     builder_stages: str = "information"
 
-    def severity_of(self, finding: Finding) -> types.DiagnosticSeverity | None:
-        """The severity ``finding`` is shown at; None when it is not shown (builder stages ignored)."""
-        shown = shown_severity(finding, None, self.builder_stages)
-        if shown is None:
-            return None
-        if finding.builder_stage is not None and self.builder_stages == "information":
+    def severity_of(self, finding: Finding) -> types.DiagnosticSeverity:
+        """The severity a shown finding (see ``findings.under_policy``) has in the editor."""
+        if finding.builder_stage is not None:
             return types.DiagnosticSeverity.Information
-        return self.severity if self.severity is not None else SEVERITY_KINDS[shown]
+        return self.severity if self.severity is not None else SEVERITY_KINDS[finding.severity]
 
 
 @dataclass(slots=True)
