@@ -74,8 +74,9 @@ def edit_stream(client: Client, text: str, seconds: float, rate: float) -> dict:
             if delay > 0:
                 time.sleep(delay)
             sent[version] = time.perf_counter()
-            client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
-                                                     "contentChanges": [{"range": rng, "text": "x" if typing_ else ""}]})
+            change = {"range": rng, "text": "x" if typing_ else ""}
+            client.notify("textDocument/didChange",
+                          {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
 
     sender = threading.Thread(target=send)
     sender.start()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
 from pip_cache_lsp.facts import Facts, analyze
@@ -114,15 +115,16 @@ class Document:
         """
         text = self.text
         directives = parse_directives(text)
-        starts: list[int] = []
+        instructions = iter_blocks(text, directives.end, directives.escape)
+        parsed: list[Instruction] = []
         blocks: list[Block] = []
-        for ins in iter_blocks(text, directives.end, directives.escape):
-            starts.append(ins.start)
-            blocks.append(_block(ins))
-            if len(blocks) % chunk == 0:
+        while batch := list(islice(instructions, chunk)):
+            parsed += batch
+            blocks += map(_block, batch)
+            if len(batch) == chunk:
                 yield
         self.directives = directives
-        self._blocks = GapList(starts, blocks)
+        self._blocks = GapList([ins.start for ins in parsed], blocks)
         self._hits = None
         self.last_edit = EditStats(len(blocks), True)
         self.parsed = True
