@@ -17,7 +17,10 @@ parser-directive header that changes the escape character re-parses everything.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
 from pip_cache_lsp.facts import Facts, analyze
@@ -27,6 +30,8 @@ from pip_cache_lsp.rules import registered
 from pip_cache_lsp.stage import Graph, Stage, changes_stage, findings_of, fold, stage_hits
 from pip_cache_lsp.suppress import file_disabled
 from pip_cache_lsp.text import LineIndex
+
+_NEVER = sys.maxsize  # a chunk size that never yields: the synchronous parse
 
 
 class Block:
@@ -83,7 +88,8 @@ class EditStats:
 class Document:
     """A Dockerfile that takes edits in code-point offsets and keeps its parse current."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, parse: bool = True) -> None:
+        """``parse=False`` keeps the text and its lines only: see :attr:`parsed`."""
         self.text = text
         self.lines = LineIndex(text)
         self.directives = Directives()
@@ -92,14 +98,37 @@ class Document:
         self._graph = Graph()  # the stages and COPY --from edges the last fold saw
         self._honour_env = True
         self.last_edit = EditStats()
-        self._parse_all()
+        self.parsed = False
+        if parse:
+            self._parse_all()
 
     def _parse_all(self) -> None:
-        self.directives = parse_directives(self.text)
-        parsed = list(iter_blocks(self.text, self.directives.end, self.directives.escape))
-        self._blocks = GapList([ins.start for ins in parsed], [_block(ins) for ins in parsed])
+        for _ in self.parse_steps(_NEVER):
+            pass
+
+    def parse_steps(self, chunk: int = 256) -> Iterator[None]:
+        """Parse the whole text, yielding after every ``chunk`` instructions; commits at the end.
+
+        Until the last step the document is as it was (a caller may drop the
+        generator at any yield, e.g. when an edit arrives; an unparsed document then
+        stays unparsed).  While :attr:`parsed` is false, edits change the text and the
+        lines only, and there are no blocks or findings.
+        """
+        text = self.text
+        directives = parse_directives(text)
+        instructions = iter_blocks(text, directives.end, directives.escape)
+        parsed: list[Instruction] = []
+        blocks: list[Block] = []
+        while batch := list(islice(instructions, chunk)):
+            parsed += batch
+            blocks += map(_block, batch)
+            if len(batch) == chunk:
+                yield
+        self.directives = directives
+        self._blocks = GapList([ins.start for ins in parsed], blocks)
         self._hits = None
-        self.last_edit = EditStats(len(parsed), True)
+        self.last_edit = EditStats(len(blocks), True)
+        self.parsed = True
 
     @property
     def blocks(self) -> list[Block]:
@@ -110,11 +139,15 @@ class Document:
             out.append(block)
         return out
 
-    def replace(self, text: str) -> None:
-        """Swap in a whole new text (a full-sync change or a resync)."""
+    def replace(self, text: str, parse: bool = True) -> None:
+        """Swap in a whole new text (a full-sync change or a resync); ``parse=False`` leaves it unparsed."""
         self.text = text
         self.lines = LineIndex(text)
-        self._parse_all()
+        self.parsed = False
+        self._blocks = GapList([], [])
+        self._hits = None
+        if parse:
+            self._parse_all()
 
     def edit(self, start: int, end: int, new_text: str) -> None:
         """Replace ``text[start:end]`` with ``new_text``; offsets are code points."""
@@ -126,6 +159,8 @@ class Document:
         delta = len(new_text) - (end - start)
         self.text = text
         self.lines.edit(text, start, end, len(new_text))
+        if not self.parsed:
+            return
         first_line = old.rfind("\n", 0, start) + 1
         nl = old.find("\n", end)
         after = old_length if nl < 0 else nl + 1  # first old line start past the edit

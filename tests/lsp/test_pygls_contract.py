@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
-from pygls.io_ import StdinAsyncReader, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
@@ -127,23 +126,86 @@ def test_send_text_frames_like_pygls() -> None:
         "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 2}}, "message": "m"}
 
 
-def test_run_async_reads_through_our_reader_and_resyncs() -> None:
-    """pygls's read loop takes our reader; a damaged body costs one message only.
-
-    ``run_async(stop_event, reader, protocol, logger, error_handler)`` reads header lines
-    with ``readline`` and bodies with ``readexactly``.
-    """
-    assert list(inspect.signature(run_async).parameters) == ["stop_event", "reader", "protocol", "logger",
-                                                             "error_handler"]
-    assert list(inspect.signature(StdinAsyncReader).parameters)[:2] == ["stdin", "executor"]
+def _run_loop(data: bytes) -> Recorder:
     server, recorder = fresh()
+    server.protocol.initialize_seen = True  # type: ignore[attr-defined]
+    reader = transport.StreamReader(io.BytesIO(data))
+    assert isinstance(server.protocol, transport.Protocol)
+    asyncio.run(transport.read_loop(threading.Event(), reader, server.protocol))
+    return recorder
+
+
+def test_read_loop_frames_resyncs_and_refuses_like_this() -> None:
+    """Our loop replaces ``run_async``: headers in any case, a lying length costs one message only."""
     shutdown = {"jsonrpc": "2.0", "id": 1, "method": "shutdown"}
-    damaged = b"Content-Length: 5\r\n\r\n{\"jsonrpc\": \"2.0\"}"  # 5 bytes announced, more sent
-    stream = io.BytesIO(damaged + frame(shutdown))
-    reader = transport.ResyncingReader(stream, server.thread_pool)
-    asyncio.run(run_async(stop_event=threading.Event(), reader=reader, protocol=server.protocol,
-                          error_handler=lambda *a: None))
-    assert {"jsonrpc": "2.0", "id": 1, "result": None} in recorder.messages()
+    damaged = b'Content-Length: 5\r\n\r\n{"jsonrpc": "2.0"}'  # 5 bytes announced, more sent
+    huge = b"Content-Length: 1000000000000\r\n\r\n{}"
+    body = json.dumps(shutdown).encode()
+    recorder = _run_loop(damaged + huge + b"content-length:%d\r\n\r\n" % len(body) + body)
+    assert recorder.messages()[-1] == {"jsonrpc": "2.0", "id": 1, "result": None}
+
+
+def test_structure_message_once_is_what_pyglss_object_hook_gives() -> None:
+    """We call ``structure_message`` once, on the top-level object.
+
+    pygls runs it as ``json.loads``'s object_hook (on every nested object); ours calls it once, on the top-level object: the same message for everything but objects
+    nested in params that hold a "jsonrpc" key (which pygls would wrongly structure).
+    """
+    server, _ = fresh()
+    raw = json.dumps({"jsonrpc": "2.0", "id": 3, "method": types.TEXT_DOCUMENT_CODE_ACTION,
+                      "params": {"textDocument": {"uri": "file:///x"},
+                                 "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 2}},
+                                 "context": {"diagnostics": [], "only": ["quickfix"]}}})
+    pyglss = json.loads(raw, object_hook=server.protocol.structure_message)
+    ours = server.protocol.structure_message(json.loads(raw))
+    assert ours == pyglss and isinstance(ours, types.CodeActionRequest)
+    init = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": None, "capabilities": {}}}
+    assert isinstance(server.protocol.structure_message(init), types.InitializeRequest)
+
+
+def test_shutdown_flag_and_exit_we_rely_on() -> None:
+    """After pygls's shutdown handler ``protocol._shutdown`` is set (our gate reads it).
+
+    And ``exit`` leaves ``handle_message`` as SystemExit (``read_loop`` lets it through).
+    """
+    server, recorder = fresh()
+    assert server.protocol._shutdown is False
+    server.protocol.handle_message(server.protocol.structure_message(
+        {"jsonrpc": "2.0", "id": 1, "method": "shutdown"}))
+    assert server.protocol._shutdown is True
+    assert recorder.messages()[-1] == {"jsonrpc": "2.0", "id": 1, "result": None}
+    with pytest.raises(SystemExit):
+        server.protocol.handle_message(server.protocol.structure_message({"jsonrpc": "2.0", "method": "exit"}))
+
+
+def test_converter_factory_and_strict_hooks() -> None:
+    """``converter_factory`` is a constructor keyword; our converter is pygls's, stricter.
+
+    It structures valid params exactly as pygls's (tuples for ``Sequence``) and refuses the coercions cattrs would make.
+    """
+    from pygls.lsp._base_server import BaseLanguageServer
+    from pygls.protocol import default_converter
+
+    assert "converter_factory" in inspect.signature(BaseLanguageServer.__init__).parameters
+    ours, pyglss = transport.strict_converter(), default_converter()
+    good = {"textDocument": {"uri": "file:///x"},
+            "range": {"start": {"line": 0, "character": 1}, "end": {"line": 0, "character": 2}},
+            "context": {"diagnostics": [{"range": {"start": {"line": 0, "character": 1},
+                                                   "end": {"line": 0, "character": 2}}, "message": "m"}],
+                        "only": ["quickfix"]}}
+    assert ours.structure(good, types.CodeActionParams) == pyglss.structure(good, types.CodeActionParams)
+    change = {"textDocument": {"uri": "u", "version": 2}, "contentChanges": [
+        {"text": "x"}, {"range": good["range"], "text": "y"}]}
+    assert ours.structure(change, types.DidChangeTextDocumentParams) == \
+        pyglss.structure(change, types.DidChangeTextDocumentParams)
+    for bad in ({"line": "1", "character": 0}, {"line": True, "character": 0}):
+        assert pyglss.structure(bad, types.Position) is not None  # cattrs coerces
+        with pytest.raises(Exception):  # noqa: B017 - cattrs wraps it in its own exception group
+            ours.structure(bad, types.Position)
+    with pytest.raises(Exception):  # noqa: B017
+        ours.structure({**good, "context": {"diagnostics": [], "only": "quickfix"}}, types.CodeActionParams)
+    server, _ = fresh()
+    assert isinstance(server.protocol._converter, type(ours))
 
 
 def test_language_server_members_we_use() -> None:

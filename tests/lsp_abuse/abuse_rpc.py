@@ -152,12 +152,15 @@ class RawServer:
             msg["params"] = params
         self.send(msg)
 
-    def initialize(self) -> dict:
-        response = self.request("initialize", {
-            "processId": None, "rootUri": None,
+    def initialize(self, options: dict | None = None, process_id: int | None = None) -> dict:
+        params = {
+            "processId": process_id, "rootUri": None,
             "capabilities": {"general": {"positionEncodings": ["utf-16"]},
                              "textDocument": {"publishDiagnostics": {"versionSupport": True}}},
-        })
+        }
+        if options is not None:
+            params["initializationOptions"] = options
+        response = self.request("initialize", params)
         self.notify("initialized", {})
         return response
 

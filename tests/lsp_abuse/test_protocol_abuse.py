@@ -84,27 +84,27 @@ def responses(messages: list[dict]) -> list[dict]:
 
 # -- malformed input ---------------------------------------------------------------------------
 
-MALFORMED = {
-    "not json": b"{not json",
-    "truncated json": b'{"jsonrpc": "2.0", "id": 1, "method": "textDoc',
-    "invalid utf-8": b"\xff\xfe{}",
-    "array": b"[]",
-    "number": b"123",
-    "empty object": b"{}",
-    "request without method": b'{"jsonrpc": "2.0", "id": 5}',
-    "response to nothing": b'{"jsonrpc": "2.0", "id": 4242, "result": {}}',
-    "no jsonrpc member": b'{"id": 9, "method": "textDocument/diagnostic", "params": {}}',
-    "nul bytes": b"\x00" * 64,
+MALFORMED = {  # body -> the (code, id) of the error reply JSON-RPC 2.0 requires; None: no reply
+    "not json": (b"{not json", (-32700, None)),
+    "truncated json": (b'{"jsonrpc": "2.0", "id": 1, "method": "textDoc', (-32700, None)),
+    "invalid utf-8": (b"\xff\xfe{}", (-32700, None)),
+    "array": (b"[]", (-32600, None)),
+    "number": (b"123", (-32600, None)),
+    "empty object": (b"{}", (-32600, None)),
+    "request without method": (b'{"jsonrpc": "2.0", "id": 5}', (-32600, 5)),
+    "response to nothing": (b'{"jsonrpc": "2.0", "id": 4242, "result": {}}', None),
+    "no jsonrpc member": (b'{"id": 9, "method": "textDocument/diagnostic", "params": {}}', (-32600, 9)),
+    "nul bytes": (b"\x00" * 64, (-32700, None)),
 }
 
 
-def test_malformed_bodies_are_logged_and_server_keeps_serving(server: RawServer, probe: Probe) -> None:
-    for name, body in MALFORMED.items():
+def test_malformed_bodies_are_answered_and_server_keeps_serving(server: RawServer, probe: Probe) -> None:
+    for name, (body, expected) in MALFORMED.items():
         server.send_bytes(frame(body))
         got = server.drain(0.2)
-        # pygls answers none of these with a -32700/-32600 response; it logs an error instead.
-        print(f"{name}: responses={responses(got)} error logs={error_logs(server, got)}")
-        assert responses(got) == [], got
+        replies = [(m["error"]["code"], m["id"]) for m in responses(got)]
+        print(f"{name}: replies={replies} error logs={error_logs(server, got)}")
+        assert replies == ([] if expected is None else [expected]), got
         probe.check()
 
 
@@ -296,6 +296,9 @@ def test_5mb_document(server: RawServer, probe: Probe) -> None:
             n += 1
     text = "".join(parts)
     uri = "file:///abuse/5mb/Dockerfile"
+    # over the default maxFileSize (2,000,000) and maxDiagnostics (1,000): raise both for this document
+    server.notify("workspace/didChangeConfiguration",
+                  {"settings": {"pipCacheLsp": {"maxFileSize": 8_000_000, "maxDiagnostics": 5000}}})
     rss0 = server.rss_kb()
     t = time.perf_counter()
     server.open(uri, text, 1)

@@ -6,11 +6,10 @@ diagnostics producer in :mod:`.diagnostics`, code actions in :mod:`.actions`.
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
 import logging
-import os
-import threading
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,8 +18,9 @@ from lsprotocol import types
 from pip_cache_lsp import __version__
 from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.lsp import actions, convert
+from pip_cache_lsp.lsp.parent import watch_parent
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
-from pip_cache_lsp.lsp.session import OpenDocument, PipCacheServer, path_of
+from pip_cache_lsp.lsp.session import SYNC_PARSE_LIMIT, OpenDocument, PipCacheServer, path_of
 from pip_cache_lsp.lsp.settings import KEYS, SECTION, parse_settings
 from pip_cache_lsp.names import SOURCE
 
@@ -36,17 +36,26 @@ def guarded(default: Any = None) -> Callable[[F], F]:
     """Contain a handler's failure: log it, answer ``default``, keep serving."""
 
     def wrap(handler: F) -> F:
+        def failed(ls: PipCacheServer, exc: Exception) -> Any:
+            logger.exception("handler %s failed", handler.__name__)
+            ls.log(f"{handler.__name__} failed ({type(exc).__name__}: {exc}); continuing", types.MessageType.Error)
+            return default
+
         @functools.wraps(handler)
         def run(ls: PipCacheServer, params: Any) -> Any:
             try:
                 return handler(ls, params)
             except Exception as exc:
-                logger.exception("handler %s failed", handler.__name__)
-                ls.log(f"{handler.__name__} failed ({type(exc).__name__}: {exc}); continuing",
-                       types.MessageType.Error)
-                return default
+                return failed(ls, exc)
 
-        return run  # type: ignore[return-value]
+        @functools.wraps(handler)
+        async def run_async(ls: PipCacheServer, params: Any) -> Any:
+            try:
+                return await handler(ls, params)
+            except Exception as exc:
+                return failed(ls, exc)
+
+        return run_async if inspect.iscoroutinefunction(handler) else run  # type: ignore[return-value]
 
     return wrap
 
@@ -63,13 +72,74 @@ def _cache(entry: OpenDocument) -> DiagnosticCache:
 
 
 def publish(ls: PipCacheServer, uri: str) -> None:
-    """Push a document's diagnostics (never to a client that pulls them)."""
+    """Bring the client's view of ``uri`` up to date.
+
+    Push its diagnostics (never to a client that pulls them); a text over
+    ``maxFileSize`` is not checked (:func:`_too_big`); a text not parsed yet is
+    analysed in steps first (:func:`_analyse`), which publishes when done.
+    """
     entry = ls.documents.get(uri)
-    if entry is None or ls.pull:
+    if entry is None or _too_big(ls, entry):
+        return
+    if not entry.doc.parsed:
+        if entry.analysis is None:
+            entry.analysis = asyncio.get_running_loop().create_task(_analyse(ls, entry))
+        return
+    if ls.pull:
         return
     body = _cache(entry).publish_body(uri, entry.version, entry.doc, ls.codec, ls.policy(entry),
-                                      ls.transport.unstructure)
+                                      ls.transport.unstructure, ls.settings.max_diagnostics)
     ls.transport.send_text(body)
+
+
+def _too_big(ls: PipCacheServer, entry: OpenDocument) -> bool:
+    """Over ``maxFileSize``: no check, no diagnostics, and one warning while it stays over."""
+    size, limit = len(entry.doc.text), ls.settings.max_file_size
+    if size <= limit:
+        entry.told_too_big = False
+        return False
+    entry.cancel_analysis()
+    if not entry.told_too_big:
+        entry.told_too_big = True
+        message = (f"pip-cache-lsp: {entry.uri} is not checked: {size:,} characters, over maxFileSize "
+                   f"({limit:,})")
+        ls.log(message, types.MessageType.Warning)
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=message))
+    if not ls.pull:
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=entry.uri, diagnostics=[], version=entry.version))
+    return True
+
+
+async def _analyse(ls: PipCacheServer, entry: OpenDocument) -> None:
+    """Parse a big text in steps, serving other messages between them; then publish.
+
+    An edit, a close or shutdown cancels it (:meth:`OpenDocument.cancel_analysis`);
+    the document stays unparsed and the next :func:`publish` starts over.
+    """
+    try:
+        for _ in entry.doc.parse_steps():
+            await asyncio.sleep(0)
+    except Exception as exc:
+        logger.exception("analysis of %s failed", entry.uri)
+        ls.log(f"analysis of {entry.uri} failed ({type(exc).__name__}: {exc}); continuing", types.MessageType.Error)
+        return
+    finally:
+        if entry.analysis is asyncio.current_task():
+            entry.analysis = None
+    if ls.documents.get(entry.uri) is entry:
+        publish(ls, entry.uri)
+
+
+async def analysed(ls: PipCacheServer, uri: str) -> OpenDocument | None:
+    """The entry for ``uri`` once its text is parsed (None: not open, or over ``maxFileSize``)."""
+    while (entry := ls.documents.get(uri)) is not None and not entry.doc.parsed:
+        if entry.analysis is None:
+            publish(ls, uri)
+            if entry.analysis is None:  # too big: not checked
+                return None
+        await asyncio.wait([entry.analysis])
+    return entry
 
 
 def refresh_all(ls: PipCacheServer) -> None:
@@ -88,8 +158,8 @@ def initialize(ls: PipCacheServer, params: types.InitializeParams) -> None:
     ls.codec = PositionCodec(str(ls.workspace.position_encoding or UTF16))
     ls.pull = ls.supports("text_document", "diagnostic")
     ls.settings = parse_settings(params.initialization_options, lambda m: ls.log(m, types.MessageType.Warning))
-    if params.process_id:
-        _watch_parent(params.process_id)
+    if params.process_id is not None:
+        watch_parent(params.process_id, lambda m: ls.log(m, types.MessageType.Warning))
 
 
 @server.feature(types.INITIALIZED)
@@ -103,6 +173,8 @@ def initialized(ls: PipCacheServer, params: types.InitializedParams) -> None:
 @guarded()
 def shutdown(ls: PipCacheServer, params: None) -> None:
     ls.shutdown_requested = True
+    for entry in ls.documents.values():
+        entry.cancel_analysis()
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -111,7 +183,10 @@ def did_open(ls: PipCacheServer, params: types.DidOpenTextDocumentParams) -> Non
     from pip_cache_lsp.document import Document
 
     item = params.text_document
-    ls.documents[item.uri] = OpenDocument(item.uri, Document(item.text), item.version, _project(ls, item.uri))
+    if (old := ls.documents.get(item.uri)) is not None:
+        old.cancel_analysis()
+    doc = Document(item.text, parse=len(item.text) <= min(SYNC_PARSE_LIMIT, ls.settings.max_file_size))
+    ls.documents[item.uri] = OpenDocument(item.uri, doc, item.version, _project(ls, item.uri))
     publish(ls, item.uri)
 
 
@@ -139,6 +214,8 @@ def did_change(ls: PipCacheServer, params: types.DidChangeTextDocumentParams) ->
     if entry.version is not None and version is not None and version <= entry.version:
         ls.log(f"didChange for {uri} has version {version} after {entry.version}; applied in order received",
                types.MessageType.Warning)
+    if not entry.doc.parsed:
+        entry.cancel_analysis()  # a newer version: the analysis under way is stale
     try:
         for change in params.content_changes:
             _apply_change(ls, uri, entry.doc, change)
@@ -153,16 +230,21 @@ def _apply_change(ls: PipCacheServer, uri: str, doc: Document, change: types.Tex
 
     It is most likely a backwards selection, and refusing it would leave our text
     unlike the editor's for good.
+    A big text (a paste, a full replace) leaves the document unparsed, for :func:`publish`
+    to analyse in steps.
     """
     if not isinstance(change, types.TextDocumentContentChangePartial):
-        doc.replace(change.text)
+        doc.replace(change.text, parse=len(change.text) <= SYNC_PARSE_LIMIT)
         return
     start, end = ls.codec.offset(doc, change.range.start), ls.codec.offset(doc, change.range.end)
     if start > end:
         ls.log(f"didChange for {uri}: reversed range {change.range}; applied to the span it names",
                types.MessageType.Warning)
         start, end = end, start
-    doc.edit(start, end, change.text)
+    if doc.parsed and len(change.text) > SYNC_PARSE_LIMIT:
+        doc.replace(doc.text[:start] + change.text + doc.text[end:], parse=False)
+    else:
+        doc.edit(start, end, change.text)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -172,7 +254,8 @@ def did_save(ls: PipCacheServer, params: types.DidSaveTextDocumentParams) -> Non
     if entry is not None and params.text is not None and params.text != entry.doc.text:
         ls.log(f"{params.text_document.uri}: saved text differs from the edits received; resynced",
                types.MessageType.Warning)
-        entry.doc.replace(params.text)
+        entry.cancel_analysis()
+        entry.doc.replace(params.text, parse=len(params.text) <= SYNC_PARSE_LIMIT)
         entry.changed()
         publish(ls, params.text_document.uri)
 
@@ -181,22 +264,25 @@ def did_save(ls: PipCacheServer, params: types.DidSaveTextDocumentParams) -> Non
 @guarded()
 def did_close(ls: PipCacheServer, params: types.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    if ls.documents.pop(uri, None) is not None and not ls.pull:
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    if (entry := ls.documents.pop(uri, None)) is not None:
+        entry.cancel_analysis()
+        if not ls.pull:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
 @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
                 types.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=False,
                                         workspace_diagnostics=False))
 @guarded()
-def pull_diagnostics(ls: PipCacheServer, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
-    entry = ls.documents.get(params.text_document.uri)
+async def pull_diagnostics(ls: PipCacheServer,
+                           params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
+    entry = await analysed(ls, params.text_document.uri)
     if entry is None:
         return types.RelatedFullDocumentDiagnosticReport(items=[])
     result_id = f"{entry.revision}:{hash(ls.settings)}"
     if params.previous_result_id == result_id:
         return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
-    items = _cache(entry).diagnostics(entry.doc, ls.codec, ls.policy(entry))
+    items = _cache(entry).diagnostics(entry.doc, ls.codec, ls.policy(entry), ls.settings.max_diagnostics)
     return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
 
 
@@ -205,7 +291,7 @@ def pull_diagnostics(ls: PipCacheServer, params: types.DocumentDiagnosticParams)
 @guarded(default=[])
 def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[types.CodeAction]:
     entry = ls.documents.get(params.text_document.uri)
-    if entry is None:
+    if entry is None or not entry.doc.parsed or len(entry.doc.text) > ls.settings.max_file_size:
         return []
     doc, codec = entry.doc, ls.codec
     pairs = _cache(entry).pairs(doc, codec, ls.policy(entry))
@@ -235,23 +321,6 @@ def _apply_settings(ls: PipCacheServer, raw: Any) -> None:
             refresh_all(ls)
     except Exception as exc:
         ls.log(f"could not apply settings ({exc}); keeping {ls.settings}", types.MessageType.Error)
-
-
-def _watch_parent(pid: int) -> None:
-    """Exit when the editor that started us is gone (LSP's processId)."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(2)
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                logger.info("client process %s is gone; exiting", pid)
-                os._exit(0)
-            except PermissionError:
-                pass  # alive, owned by someone else
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _quiet_after_shutdown(record: logging.LogRecord) -> bool:

@@ -7,6 +7,7 @@ document (:class:`Policy`) is resolved here once per request: the project's
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the core (parser, tree-sitter) loads with the first documen
 
 logger = logging.getLogger(__name__)
 _revisions = itertools.count(1)
+SYNC_PARSE_LIMIT = 64 * 1024  # characters: a text up to this size is parsed at once (~0.1 s at most)
 
 
 def path_of(uri: str) -> Path:
@@ -64,6 +66,8 @@ class OpenDocument:
     close can never match the reopened document (``id()`` of a freed entry can).
     ``project`` holds the ``[tool.pip-cache-lsp]`` settings of the file's project;
     ``diagnostics`` the adapter's per-block output, reused across keystrokes.
+    A text over :data:`SYNC_PARSE_LIMIT` is parsed by ``analysis`` in steps that
+    yield to the event loop (see ``server.publish``); ``doc.parsed`` is false until then.
     """
 
     uri: str
@@ -72,9 +76,17 @@ class OpenDocument:
     project: ProjectConfig = field(default_factory=ProjectConfig)
     revision: int = field(default_factory=lambda: next(_revisions))
     diagnostics: DiagnosticCache | None = None
+    analysis: asyncio.Task[None] | None = None  # the stepwise parse of a big text, while it runs
+    told_too_big: bool = False  # the "not checked" warning went out (once while over maxFileSize)
 
     def changed(self) -> None:
         self.revision = next(_revisions)
+
+    def cancel_analysis(self) -> None:
+        """The text is changing or going away: a running analysis of the old one is stale."""
+        if self.analysis is not None:
+            self.analysis.cancel()
+            self.analysis = None
 
 
 class PipCacheServer(LanguageServer):
@@ -82,7 +94,7 @@ class PipCacheServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
-                         protocol_cls=transport.Protocol)
+                         protocol_cls=transport.Protocol, converter_factory=transport.strict_converter)
         self.documents: dict[str, OpenDocument] = {}
         self.settings = Settings()
         self.codec = PositionCodec(UTF16)

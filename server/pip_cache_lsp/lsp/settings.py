@@ -26,7 +26,8 @@ SEVERITY_KINDS = {  # setting and [tool.pip-cache-lsp] names -> LSP severities
     "info": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
 }
-KEYS = frozenset({"enable", "severity", "honourEnv", "select", "ignore", "builderStages"})
+KEYS = frozenset({"enable", "severity", "honourEnv", "select", "ignore", "builderStages", "maxFileSize",
+                  "maxDiagnostics"})
 BUILDER_STAGES = ("report", "information", "ignore")
 _MAX_UNKNOWN_NAMED = 5  # a flood of unknown keys is reported once, summarised
 
@@ -44,6 +45,8 @@ class Settings:
     select: frozenset[str] | None = None
     ignore: frozenset[str] = frozenset()
     builder_stages: str | None = None  # None: "information", unless the project says otherwise
+    max_file_size: int = 2_000_000  # characters; a bigger document is not checked (one warning says so)
+    max_diagnostics: int = 1000  # per document; one more diagnostic says how many were left out
 
     def selected(self) -> frozenset[str]:
         """The codes reported: ``select`` (default all registered) minus ``ignore``."""
@@ -52,7 +55,7 @@ class Settings:
 
 
 def parse_settings(raw: Any, warn: Callable[[str], None], base: Settings | None = None) -> Settings:
-    """Read ``{enable, severity, honourEnv, select, ignore}`` (optionally under ``pipCacheLsp``).
+    """Read the keys in :data:`KEYS` (optionally under ``pipCacheLsp``).
 
     A key left out takes its default.  ``base`` is kept only when ``raw`` is not an
     object at all (nothing usable was sent).
@@ -90,7 +93,10 @@ def parse_settings(raw: Any, warn: Callable[[str], None], base: Settings | None 
         warn(f"setting builderStages must be one of {', '.join(BUILDER_STAGES)}, not {builder_stages!r}; "
              "using information")
         builder_stages = None
-    return Settings(enable, severity, honour_env, select, ignore or frozenset(), builder_stages)
+    max_file_size = _count(raw, "maxFileSize", defaults.max_file_size, warn)
+    max_diagnostics = _count(raw, "maxDiagnostics", defaults.max_diagnostics, warn)
+    return Settings(enable, severity, honour_env, select, ignore or frozenset(), builder_stages, max_file_size,
+                    max_diagnostics)
 
 
 def _boolean(raw: dict[str, Any], key: str, default: bool, warn: Callable[[str], None]) -> bool:
@@ -100,6 +106,16 @@ def _boolean(raw: dict[str, Any], key: str, default: bool, warn: Callable[[str],
     if isinstance(value, bool):
         return value
     warn(f"setting {key} must be true or false, not {'null' if value is None else repr(value)}; using {default}")
+    return default
+
+
+def _count(raw: dict[str, Any], key: str, default: int, warn: Callable[[str], None]) -> int:
+    if key not in raw:
+        return default
+    value = raw[key]
+    if type(value) is int and value > 0:
+        return value
+    warn(f"setting {key} must be a positive integer, not {'null' if value is None else repr(value)}; using {default}")
     return default
 
 
