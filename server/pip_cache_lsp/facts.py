@@ -8,6 +8,7 @@ rule.  An instruction that contributes nothing gets None, most of them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ class Facts:
     stage_suppressed: frozenset[str] = frozenset()  # codes an ignore-stage pragma above FROM silences
     copies_from: str | None = None  # COPY --from=<stage or index>, lower-cased as BuildKit looks it up
     copy_sources: tuple[str, ...] = ()
+    copy_destination: str | None = None
     suppressed: frozenset[str] = frozenset()  # codes the comments above silence
 
     @property
@@ -65,12 +67,13 @@ def analyze(ins: Instruction) -> Facts | None:
         return Facts(stage_base=base, stage_name=name, stage_suppressed=stage_suppressed(ins.comments, registered()))
     if ins.keyword == "WORKDIR":
         return Facts(workdir=ins.command.strip() or None) if ins.command.strip() else None
-    if ins.keyword in ("COPY", "ADD"):
+    if ins.keyword == "COPY":  # BuildKit's ADD has no --from
         source = next((value for name, value in ins.flags if name == "from" and value), None)
         if source is None:
             return None
-        words = buildkit_words(ins.command) if ins.exec_form is None else []
-        return Facts(copies_from=source.lower(), copy_sources=tuple(words[:-1]))
+        words = _json_words(ins.command) or buildkit_words(ins.command)
+        return Facts(copies_from=source.lower(), copy_sources=tuple(words[:-1]),
+                     copy_destination=words[-1] if len(words) >= 2 else None)
     return None
 
 
@@ -85,7 +88,7 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
     try:
         commands = list(run_commands(ins, wanted))
         calls = tuple(hit for i, command in enumerate(commands)
-                      for hit in _hits(command, candidates, commands[i + 1:]))
+                      for hit in _hits(command, candidates, commands[i + 1:], ins.text))
     except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
         return None
     if not calls:
@@ -94,7 +97,7 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
                  suppressed=instruction_suppressed(ins.comments, rules))
 
 
-def _hits(command: Command, rules: list[Rule], later: list[Command]) -> Iterator[Hit]:
+def _hits(command: Command, rules: list[Rule], later: list[Command], source: str) -> Iterator[Hit]:
     """The rules' matches of ``command``, with what the commands after it in the RUN clean up."""
     for rule in rules:
         match = rule.match(command)
@@ -104,14 +107,23 @@ def _hits(command: Command, rules: list[Rule], later: list[Command]) -> Iterator
             cleanups = [c for c in map(rule.cleanup, (c for c in later if c.always)) if c is not None]
             cleaned = any(c.complete for c in cleanups)
             note = None if cleaned else next((c.note for c in cleanups if c.note), None)
-            removed = tuple(path for c in later if c.always for path in _removed(c))
+            removed = tuple(path for c in later if c.always for path in _removed(c, source))
             shell_value = command.assigned.get(cache.off_variable, MISSING)
             yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
                       env.get(cache.off_variable, MISSING), cache_dir, shell_value, removed, cleaned, note)
 
 
-def _removed(command: Command) -> Iterator[str]:
-    """The paths ``rm -r`` (``-R``, ``--recursive``, grouped as in ``-rf``) removes."""
+_EXPANSION_WORD = re.compile(r'"?(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^"\s$`]*)"?')
+_TOOL_DIR = re.compile(r'"?\$\((uv|pip[0-9.]*) cache dir\)"?')
+
+
+def _removed(command: Command, source: str) -> Iterator[str]:
+    """The paths ``rm -r`` (``-R``, ``--recursive``, grouped as in ``-rf``) removes.
+
+    A path written with a variable (``$UV_CACHE_DIR``, ``"${HOME}/.cache"``) is kept as
+    written, for the stage to expand; ``"$(uv cache dir)"`` becomes ``$(uv)``, the
+    tool's own cache directory.  ``dir/*`` empties ``dir``.
+    """
     argv = command.argv
     if not argv or (argv[0].value or "").rsplit("/", 1)[-1] != "rm":
         return
@@ -119,6 +131,11 @@ def _removed(command: Command) -> Iterator[str]:
     for word in argv[1:]:
         value = word.value
         if value is None:
+            raw = source[word.start : word.end]
+            if (tool := _TOOL_DIR.fullmatch(raw)) is not None:
+                paths.append(f"$({tool.group(1).rstrip('0123456789.')})")
+            elif (match := _EXPANSION_WORD.fullmatch(raw)) is not None:
+                paths.append(match.group(1))
             continue
         if options and value == "--":
             options = False
@@ -129,7 +146,7 @@ def _removed(command: Command) -> Iterator[str]:
         else:
             paths.append(value)
     if recursive:
-        yield from paths
+        yield from (path[:-2] if path.endswith("/*") else path for path in paths)
 
 
 def _cache_targets(ins: Instruction) -> Iterator[str]:
@@ -149,6 +166,19 @@ def _cache_targets(ins: Instruction) -> Iterator[str]:
             fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
             if (fields.get("type") or "").lower() in ("cache", "tmpfs"):
                 yield fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+
+
+def _json_words(text: str) -> list[str] | None:
+    """COPY's JSON form (``COPY ["src", "dest"]``), as BuildKit's ``parseMaybeJSON`` reads it."""
+    if not text.lstrip().startswith("["):
+        return None
+    import json
+
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
 
 
 def _env_pairs(args: str) -> Iterator[tuple[str, str]]:

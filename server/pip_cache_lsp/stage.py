@@ -120,10 +120,19 @@ class Stage:
             return False
         directory = self.cache_dir(hit)
         mounts = [self.absolute(expanded) for target in targets if (expanded := self.expand(target))]
-        home = self.home()
-        removed = [self.absolute(home + path[1:] if path.startswith("~/") and home else path)
-                   for path in hit.removed if not path.startswith("~") or home]
+        if f"$({cache.subdir})" in hit.removed:  # rm -rf "$(uv cache dir)": the tool's own answer
+            return True
+        removed = [self.absolute(path) for path in map(self._path, hit.removed) if path]
         return any(self._holds(path, directory, cache.subdir) for path in (*mounts, *removed))
+
+    def _path(self, path: str) -> str | None:
+        """A path as the shell sees it: ``~`` and ``$HOME`` from the stage's home, variables expanded."""
+        home = self.home()
+        if path.startswith("~"):
+            return home + path[1:] if home and (path == "~" or path.startswith("~/")) else None
+        if "$" in path and "HOME" not in self.env and home:
+            path = path.replace("${HOME}", home).replace("$HOME", home)
+        return self.expand(path) if "$" in path else path
 
     @staticmethod
     def _holds(path: str, directory: str | None, subdir: str) -> bool:
@@ -184,7 +193,8 @@ class Graph:
 
     bases: list[int | None] = field(default_factory=list)  # per stage: the stage it is FROM, if any
     names: dict[str, int] = field(default_factory=dict)  # AS names (lower-cased) -> stage
-    copies: list[tuple[int, str, tuple[str, ...]]] = field(default_factory=list)  # (into, --from, sources)
+    copies: list[tuple[int, str, tuple[str, ...], str | None]] = field(default_factory=list)
+    # (into, --from, sources, destination) per COPY --from
     _reaching: frozenset[int] | None = None
 
     def reaching(self) -> frozenset[int]:
@@ -217,23 +227,48 @@ class Graph:
             return int(reference)
         return None
 
-    def shipped(self, stage: int, directory: str | None, subdir: str) -> bool:
-        """Whether a stage that reaches the final image copies ``directory`` (or a parent) out of ``stage``.
+    def shipped(self, stage: int, directory: str | None, subdir: str, depth: int = 0) -> bool:
+        """Whether the final image gets ``directory`` (or part of it) out of ``stage`` through COPY --from.
 
-        With the directory unknown (a user whose home is unknown), a copy of ``/``,
-        ``/home`` or of a ``.cache`` directory counts.
+        A copy from ``stage`` or from a stage built on it counts when it takes the
+        directory, a parent or a part of it; a copy into a stage that does not reach
+        the image counts when that stage's copy is shipped in turn.  With the
+        directory unknown (a user whose home is unknown), a copy of ``/``, ``/home``
+        or of a ``.cache`` directory counts.
         """
+        if depth > len(self.copies):
+            return False
         reaching = self.reaching()
-        for into, reference, sources in self.copies:
-            if into not in reaching or self.source(reference) != stage:
+        for into, reference, sources, destination in self.copies:
+            source = self.source(reference)
+            if source is None or not self._built_on(source, stage):
                 continue
             for raw in sources:
                 src = posixpath.normpath(posixpath.join("/", raw.rstrip("*")))
-                if directory is not None:
-                    if src == "/" or directory == src or directory.startswith(src + "/"):
+                if directory is None:
+                    if into in reaching and (src in ("/", "/home") or src.endswith(("/.cache", f"/.cache/{subdir}"))):
                         return True
-                elif src in ("/", "/home") or src.endswith(("/.cache", f"/.cache/{subdir}")):
+                    continue
+                if not (src == "/" or directory == src or directory.startswith(src + "/")
+                        or src.startswith(directory + "/")):
+                    continue
+                if into in reaching:
                     return True
+                if destination is not None and (src == "/" or directory.startswith(src)):
+                    inside = directory[len(src):] if src != "/" else directory
+                    moved = posixpath.normpath(posixpath.join("/", destination, inside.lstrip("/")))
+                    if self.shipped(into, moved, subdir, depth + 1):
+                        return True
+        return False
+
+    def _built_on(self, stage: int | None, ancestor: int) -> bool:
+        """Whether ``stage`` is ``ancestor`` or built on it through ``FROM <stage>``."""
+        seen: set[int] = set()
+        while stage is not None and stage not in seen:
+            if stage == ancestor:
+                return True
+            seen.add(stage)
+            stage = self.bases[stage] if 0 <= stage < len(self.bases) else None
         return False
 
 
@@ -282,7 +317,8 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             stage = stage.copy() if stage else Stage()
             stage.workdir = stage.absolute(stage.expand(facts.workdir) or facts.workdir)
         elif facts.copies_from is not None:
-            graph.copies.append((stage.index if stage else -1, facts.copies_from, facts.copy_sources))
+            graph.copies.append((stage.index if stage else -1, facts.copies_from, facts.copy_sources,
+                                 facts.copy_destination))
         if name and stage is not None:
             stages[name] = stage
         if stage_hits(block, stage, honour_env):
