@@ -51,7 +51,7 @@ class Policy:
 
 def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Policy) -> tuple[Outcome, str | None]:
     """Findings of one decoded file, and its fixed text when fixing or diffing."""
-    doc = Document(source.text)
+    doc = Document(source.text, lone_cr=False)  # lines as BuildKit, git and the code hosts count them
     findings, found = [], []
     for found_finding in doc.findings(policy.honour_env, policy.selected):
         finding = under_policy(found_finding, policy.builder_stages)

@@ -88,10 +88,10 @@ class EditStats:
 class Document:
     """A Dockerfile that takes edits in code-point offsets and keeps its parse current."""
 
-    def __init__(self, text: str, parse: bool = True) -> None:
+    def __init__(self, text: str, parse: bool = True, lone_cr: bool = True) -> None:
         """``parse=False`` keeps the text and its lines only: see :attr:`parsed`."""
         self.text = text
-        self.lines = LineIndex(text)
+        self.lines = LineIndex(text, lone_cr)
         self.directives = Directives()
         self._blocks: GapList[Block] = GapList([], [])
         self._hits: GapList[Block] | None = None  # blocks with findings, when the fold is current
@@ -142,7 +142,7 @@ class Document:
     def replace(self, text: str, parse: bool = True) -> None:
         """Swap in a whole new text (a full-sync change or a resync); ``parse=False`` leaves it unparsed."""
         self.text = text
-        self.lines = LineIndex(text)
+        self.lines = LineIndex(text, self.lines.lone_cr)
         self.parsed = False
         self._blocks = GapList([], [])
         self._hits = None

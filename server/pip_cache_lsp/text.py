@@ -1,10 +1,13 @@
 """Offsets inside the core are code-point indexes into a Python ``str``.
 
-This module is the only place that knows how text splits into lines.  Lines end
-at ``\\n``, ``\\r\\n`` or a lone ``\\r`` -- the three terminators the Language
-Server Protocol recognises -- so a (line, column) pair computed here is the
-same one an editor shows.  The Dockerfile parser has its own, BuildKit-faithful
-notion of lines (``\\n`` only) and never uses this index.
+This module is the only place that knows how text splits into lines, in one of
+two models.  ``lone_cr=True``: lines end at ``\\n``, ``\\r\\n`` or a lone ``\\r``, the
+three terminators the Language Server Protocol names, and the ones VS Code's text
+model counts.  ``lone_cr=False``: lines end at ``\\n`` only (a ``\\r`` before it
+belongs to the terminator, a lone one is a character), as BuildKit, git, grep,
+Neovim and Emacs count them.  The CLI's reports use the second; the language
+server picks per client (``lsp/session.py``).  The Dockerfile parser has its own,
+BuildKit-faithful notion of lines and never uses this index.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from itertools import accumulate
 from pip_cache_lsp.gaplist import GapList
 
 _EOL = re.compile(r"\r\n|\r|\n")
+_LF = re.compile(r"\n")
 
 
-def line_starts(text: str, start: int = 0, end: int | None = None) -> list[int]:
+def line_starts(text: str, start: int = 0, end: int | None = None, lone_cr: bool = True) -> list[int]:
     """Offsets of the lines beginning after a terminator in ``text[start:end]``."""
-    if start == 0 and end is None and "\r" not in text:  # the common whole-text case, at C speed
+    if start == 0 and end is None and (not lone_cr or "\r" not in text):  # the whole-text case, at C speed
         return list(accumulate(len(line) + 1 for line in text.split("\n")))[:-1]
-    return [m.end() for m in _EOL.finditer(text, start, len(text) if end is None else end)]
+    return [m.end() for m in (_EOL if lone_cr else _LF).finditer(text, start, len(text) if end is None else end)]
 
 
 class LineIndex:
@@ -32,10 +36,11 @@ class LineIndex:
     a 10,000-line file.
     """
 
-    __slots__ = ("_starts", "_length")
+    __slots__ = ("_starts", "_length", "lone_cr")
 
-    def __init__(self, text: str) -> None:
-        self._starts: GapList[None] = GapList([0, *line_starts(text)])
+    def __init__(self, text: str, lone_cr: bool = True) -> None:
+        self.lone_cr = lone_cr
+        self._starts: GapList[None] = GapList([0, *line_starts(text, lone_cr=lone_cr)])
         self._length = len(text)
 
     @property
@@ -63,7 +68,9 @@ class LineIndex:
         end = self.line_start(line + 1) if line + 1 < self.line_count else len(text)
         if end > start and text[end - 1] == "\n":
             end -= 1
-        if end > start and text[end - 1] == "\r":
+            if end > start and text[end - 1] == "\r":
+                end -= 1
+        elif self.lone_cr and end > start and text[end - 1] == "\r":
             end -= 1
         return end
 
@@ -75,7 +82,7 @@ class LineIndex:
         """
         scan_from = max(start - 1, 0)
         scan_to = min(start + inserted + 1, len(new_text))
-        fresh = line_starts(new_text, start=scan_from, end=min(scan_to + 1, len(new_text)))
+        fresh = line_starts(new_text, start=scan_from, end=min(scan_to + 1, len(new_text)), lone_cr=self.lone_cr)
         fresh = [s for s in fresh if scan_from < s <= scan_to]
         # old starts in (scan_from, old_end + 1] are replaced; later ones sit in untouched text
         self._starts.splice(scan_from + 1, old_end + 2, fresh, None, self._length)

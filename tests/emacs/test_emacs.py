@@ -297,15 +297,13 @@ def test_emacs_settings_and_fix_all(tmp_path: Path) -> None:
     session.check_server_ends()
 
 
-@pytest.mark.xfail(strict=False, raises=AssertionError, reason="issue 17: lone CR line model")
 def test_emacs_lone_carriage_return(tmp_path: Path, record_property) -> None:
-    """A lone CR: Emacs counts lines by LF only, the server (following LSP) by CR too.
+    """A lone CR: Emacs counts lines by LF only, and so does the server for eglot (no clientInfo).
 
-    The assertions state the correct behaviour (findings where Emacs shows the two installs, the
-    fix for ``pip install b`` lands on that line).  Today the two line models disagree and the
-    fix corrupts the file, hence xfail; ``raises=AssertionError`` keeps a broken session (a
-    timeout, a missing Emacs under CI) a real failure.  What Eglot saw and saved is recorded in
-    the failure message and as the test's ``lone_cr`` property.
+    The findings are where Emacs shows the two installs, and the fix for ``pip install b``
+    lands on that line (issue 17: before the server chose the line model per client, the
+    fix saved ``pip instal --no-cache-dirl b``).  What Eglot saw and saved is recorded as
+    the test's ``lone_cr`` property.
     """
     session = Session(tmp_path, "lone-cr", LONE_CR)
     result = session.result

@@ -34,6 +34,7 @@ FIX_ALL_KIND = "source.fixAll.pip-cache-lsp"
 BARRIER_URI = "file:///barrier/never-opened"
 _CONVERTER = get_converter()
 _EOL = re.compile(r"\r\n|\r|\n")
+_LF = re.compile(r"\n")
 
 
 # -- positions -----------------------------------------------------------------------------
@@ -43,24 +44,25 @@ def _width(text: str, encoding: str) -> int:
     return len(text.encode("utf-16-le" if encoding == "utf-16" else "utf-8")) // (2 if encoding == "utf-16" else 1)
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in _EOL.finditer(text))]
+def _line_starts(text: str, lone_cr: bool = True) -> list[int]:
+    """Line starts as the client counts them: VS Code ends a line at a lone CR too, Neovim only at LF."""
+    return [0, *(m.end() for m in (_EOL if lone_cr else _LF).finditer(text))]
 
 
-def position(text: str, offset: int, encoding: str) -> types.Position:
+def position(text: str, offset: int, encoding: str, lone_cr: bool = True) -> types.Position:
     """The LSP position of code-point ``offset`` in ``text``."""
-    starts = _line_starts(text)
+    starts = _line_starts(text, lone_cr)
     line = max(i for i, s in enumerate(starts) if s <= offset)
     return types.Position(line=line, character=_width(text[starts[line]:offset], encoding))
 
 
-def span(text: str, start: int, end: int, encoding: str) -> types.Range:
-    return types.Range(start=position(text, start, encoding), end=position(text, end, encoding))
+def span(text: str, start: int, end: int, encoding: str, lone_cr: bool = True) -> types.Range:
+    return types.Range(start=position(text, start, encoding, lone_cr), end=position(text, end, encoding, lone_cr))
 
 
-def offset(text: str, pos: types.Position, encoding: str) -> int:
+def offset(text: str, pos: types.Position, encoding: str, lone_cr: bool = True) -> int:
     """The code-point offset of ``pos`` (must be inside the text: tests build exact edits)."""
-    starts = _line_starts(text)
+    starts = _line_starts(text, lone_cr)
     start = starts[pos.line]
     units = 0
     index = start
@@ -71,9 +73,10 @@ def offset(text: str, pos: types.Position, encoding: str) -> int:
     return index
 
 
-def apply_edits(text: str, edits: Sequence[types.TextEdit], encoding: str) -> str:
+def apply_edits(text: str, edits: Sequence[types.TextEdit], encoding: str, lone_cr: bool = True) -> str:
     """Apply LSP TextEdits (all relative to ``text``, non-overlapping) as a client would."""
-    located = [(offset(text, e.range.start, encoding), offset(text, e.range.end, encoding), i, e.new_text)
+    located = [(offset(text, e.range.start, encoding, lone_cr), offset(text, e.range.end, encoding, lone_cr), i,
+                e.new_text)
                for i, e in enumerate(edits)]
     out, at = [], 0
     for start, end, _, new in sorted(located):
@@ -96,13 +99,14 @@ def diagnostic(rng: types.Range, severity: types.DiagnosticSeverity = types.Diag
 
 
 def expected(text: str, needles: Sequence[str], encoding: str,
-             severity: types.DiagnosticSeverity = types.DiagnosticSeverity.Warning) -> list[types.Diagnostic]:
+             severity: types.DiagnosticSeverity = types.DiagnosticSeverity.Warning,
+             lone_cr: bool = True) -> list[types.Diagnostic]:
     """Diagnostics covering the first occurrence (after the previous one) of each needle."""
     out, at = [], 0
     for needle in needles:
         start = text.index(needle, at)
         at = start + len(needle)
-        out.append(diagnostic(span(text, start, at, encoding), severity))
+        out.append(diagnostic(span(text, start, at, encoding, lone_cr), severity))
     return out
 
 
@@ -136,6 +140,10 @@ def capabilities(name: str) -> types.ClientCapabilities:
 
 
 ENCODING = {"vscode": "utf-16", "neovim": "utf-8", "utf32": "utf-32"}
+# What each client says it is: the server picks its line model from it (a lone CR ends a line in VS Code only).
+CLIENT_INFO = {"vscode": types.ClientInfo(name="Visual Studio Code", version="1.95.0"),
+               "neovim": types.ClientInfo(name="Neovim", version="0.12.0"), "utf32": None}
+LONE_CR = {"vscode": True, "neovim": False, "utf32": False}
 PULL = {"vscode": False, "neovim": True, "utf32": False}
 CLIENTS = sorted(ENCODING)
 
@@ -165,6 +173,7 @@ class Session:
     name: str
     texts: dict[str, str] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
+    lone_cr_override: bool | None = None  # when initializationOptions.lineBreaks chose the model
 
     @property
     def encoding(self) -> str:
@@ -173,6 +182,10 @@ class Session:
     @property
     def pull(self) -> bool:
         return PULL[self.name]
+
+    @property
+    def lone_cr(self) -> bool:
+        return LONE_CR[self.name] if self.lone_cr_override is None else self.lone_cr_override
 
     # -- document sync -----------------------------------------------------------------
     def open(self, uri: str, text: str, version: int = 1) -> None:
@@ -196,7 +209,8 @@ class Session:
         text = self.texts[uri]
         changes = []
         for start, end, new in edits:
-            changes.append(types.TextDocumentContentChangePartial(range=span(text, start, end, self.encoding),
+            changes.append(types.TextDocumentContentChangePartial(range=span(text, start, end, self.encoding,
+                                                                                  self.lone_cr),
                                                                   text=new))
             text = text[:start] + new + text[end:]
         self.texts[uri] = text
@@ -219,8 +233,8 @@ class Session:
         still valid when it is applied).
         """
         text = self.texts[uri]
-        self.texts[uri] = apply_edits(text, edits, self.encoding)
-        ordered = sorted(edits, key=lambda e: offset(text, e.range.start, self.encoding), reverse=True)
+        self.texts[uri] = apply_edits(text, edits, self.encoding, self.lone_cr)
+        ordered = sorted(edits, key=lambda e: offset(text, e.range.start, self.encoding, self.lone_cr), reverse=True)
         self.versions[uri] += 1
         self.change_raw(uri, self.versions[uri],
                         [types.TextDocumentContentChangePartial(range=e.range, text=e.new_text) for e in ordered])
@@ -266,7 +280,7 @@ class Session:
 
     def expected(self, uri: str, *needles: str,
                  severity: types.DiagnosticSeverity = types.DiagnosticSeverity.Warning) -> list[types.Diagnostic]:
-        return expected(self.texts[uri], needles, self.encoding, severity)
+        return expected(self.texts[uri], needles, self.encoding, severity, self.lone_cr)
 
     def logs(self, since: int = 0, kind: types.MessageType | None = None) -> list[str]:
         return [m.message for m in self.client.log_messages[since:] if kind is None or m.type == kind]
@@ -276,7 +290,8 @@ async def initialize(client: LanguageClient, name: str, options: Any = None, pro
                      caps: types.ClientCapabilities | None = None) -> Session:
     """Initialize as client ``name`` (its capabilities, unless amended ones are given)."""
     await client.initialize_session(types.InitializeParams(
-        capabilities=caps or capabilities(name), initialization_options=options, process_id=process_id))
+        capabilities=caps or capabilities(name), initialization_options=options, process_id=process_id,
+        client_info=CLIENT_INFO.get(name)))
     return Session(client, name)
 
 

@@ -20,7 +20,7 @@ from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.lsp import actions, convert
 from pip_cache_lsp.lsp.parent import watch_parent
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
-from pip_cache_lsp.lsp.session import SYNC_PARSE_LIMIT, OpenDocument, PipCacheServer, path_of
+from pip_cache_lsp.lsp.session import SYNC_PARSE_LIMIT, OpenDocument, PipCacheServer, lone_cr_breaks_lines, path_of
 from pip_cache_lsp.lsp.settings import KEYS, SECTION, parse_settings
 from pip_cache_lsp.names import SOURCE
 
@@ -158,6 +158,7 @@ def initialize(ls: PipCacheServer, params: types.InitializeParams) -> None:
     ls.codec = PositionCodec(str(ls.workspace.position_encoding or UTF16))
     ls.pull = ls.supports("text_document", "diagnostic")
     ls.settings = parse_settings(params.initialization_options, lambda m: ls.log(m, types.MessageType.Warning))
+    ls.lone_cr = lone_cr_breaks_lines(params.client_info, params.initialization_options)
     if params.process_id is not None:
         watch_parent(params.process_id, lambda m: ls.log(m, types.MessageType.Warning))
 
@@ -166,6 +167,7 @@ def initialize(ls: PipCacheServer, params: types.InitializeParams) -> None:
 @guarded()
 def initialized(ls: PipCacheServer, params: types.InitializedParams) -> None:
     ls.log(f"pip-cache-lsp {__version__}: positions in {ls.codec.encoding}, "
+           f"lines end at {'LF, CRLF or a lone CR' if ls.lone_cr else 'LF (a lone CR is a character)'}, "
            f"{'pull' if ls.pull else 'push'} diagnostics, {ls.settings}")
 
 
@@ -185,7 +187,8 @@ def did_open(ls: PipCacheServer, params: types.DidOpenTextDocumentParams) -> Non
     item = params.text_document
     if (old := ls.documents.get(item.uri)) is not None:
         old.cancel_analysis()
-    doc = Document(item.text, parse=len(item.text) <= min(SYNC_PARSE_LIMIT, ls.settings.max_file_size))
+    doc = Document(item.text, parse=len(item.text) <= min(SYNC_PARSE_LIMIT, ls.settings.max_file_size),
+                   lone_cr=ls.lone_cr)
     ls.documents[item.uri] = OpenDocument(item.uri, doc, item.version, _project(ls, item.uri))
     publish(ls, item.uri)
 

@@ -89,6 +89,28 @@ class OpenDocument:
             self.analysis = None
 
 
+# Clients whose text model ends a line at a lone CR, as the LSP specification says ("\n", "\r\n" and "\r"):
+# VS Code and its forks (vscode-languageclient sends ``vscode.env.appName``), and Helix (ropey).
+_LONE_CR_CLIENTS = ("visual studio code", "code-server", "code - oss", "vscodium", "cursor", "windsurf", "helix")
+
+
+def lone_cr_breaks_lines(client: types.ClientInfo | None, options: Any) -> bool:
+    """Whether this client counts a lone CR as a line end; decides the line model of every position.
+
+    Neovim, Emacs/eglot (which sends no clientInfo), Zed and most editors count lines
+    by LF alone, as BuildKit, git and grep do; a position computed with the other
+    model would land on the wrong line after a lone CR, and a fix would corrupt the
+    file.  ``initializationOptions.lineBreaks`` (``"lsp"`` or ``"lf"``) overrides.
+    """
+    chosen = options.get("lineBreaks") if isinstance(options, dict) else None
+    if isinstance(options, dict) and isinstance(options.get("pipCacheLsp"), dict):
+        chosen = options["pipCacheLsp"].get("lineBreaks", chosen)
+    if chosen in ("lsp", "lf"):
+        return bool(chosen == "lsp")
+    name = (client.name if client is not None else "").lower()
+    return any(known in name for known in _LONE_CR_CLIENTS)
+
+
 class PipCacheServer(LanguageServer):
     """Server state: open documents, settings, negotiated encoding, diagnostics mode."""
 
@@ -99,6 +121,7 @@ class PipCacheServer(LanguageServer):
         self.settings = Settings()
         self.codec = PositionCodec(UTF16)
         self.pull = False  # the client asks for diagnostics; never push to it then
+        self.lone_cr = True  # the client's line model: does a lone CR end a line (lone_cr_breaks_lines)
         self.shutdown_requested = False  # LSP: exit without shutdown first means exit code 1
 
     @property

@@ -27,7 +27,7 @@ SEVERITY_KINDS = {  # setting and [tool.pip-cache-lsp] names -> LSP severities
     "hint": types.DiagnosticSeverity.Hint,
 }
 KEYS = frozenset({"enable", "severity", "honourEnv", "select", "ignore", "builderStages", "maxFileSize",
-                  "maxDiagnostics"})
+                  "maxDiagnostics", "lineBreaks"})  # lineBreaks: read at initialize (session.lone_cr_breaks_lines)
 BUILDER_STAGES = ("report", "information", "ignore")
 _MAX_UNKNOWN_NAMED = 5  # a flood of unknown keys is reported once, summarised
 
