@@ -2,6 +2,7 @@
 -- It loads a config from docs/neovim/ exactly as a user would, then, once the Dockerfile is open,
 -- waits for the diagnostics, applies the preferred quick fix through Neovim's own code-action
 -- machinery, waits for the diagnostics to clear, writes the file and reports to $PCL_RESULT (JSON).
+-- $PCL_CASE=lone-cr: the Dockerfile has a lone CR inside a line; every finding is fixed in turn.
 local result_path = assert(os.getenv('PCL_RESULT'), 'PCL_RESULT not set')
 local timeout = tonumber(os.getenv('PCL_TIMEOUT') or '15000')
 local modern = vim.fn.has('nvim-0.11') == 1
@@ -56,6 +57,7 @@ local function snapshot_diagnostics()
   return out
 end
 
+-- Applies the preferred action at the cursor; returns the titles offered (also in result.offered).
 local function apply_preferred_fix(client)
   local tick = vim.api.nvim_buf_get_changedtick(0)
   result.offered = {}
@@ -84,6 +86,7 @@ local function apply_preferred_fix(client)
     vim.lsp.util.apply_workspace_edit(chosen.edit, client.offset_encoding)
   end
   wait_for('the quick fix applied', function() return vim.api.nvim_buf_get_changedtick(0) ~= tick end)
+  return result.offered
 end
 
 local function run()
@@ -111,12 +114,49 @@ local function run()
   result.client_count = modern and #vim.lsp.get_clients() or #vim.tbl_keys(vim.lsp.get_active_clients())
 end
 
+-- A lone CR inside line 2 (issue 17).  Neovim keeps it in the buffer line (fileformat=unix, shown
+-- as ^M) and counts lines by LF only; the server must too.  Fix the findings one after the other,
+-- each from its own line, as a user would, then write.
+local function run_lone_cr()
+  step('started')
+  result.fileformat = vim.bo.fileformat
+  result.lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  wait_for('the client attached', function() return #clients() > 0 end)
+  local client = clients()[1]
+  result.offset_encoding = client.offset_encoding
+  result.filetype = vim.bo.filetype
+  wait_for('diagnostics', function() return #vim.diagnostic.get(0) > 0 end)
+  local function sorted()
+    local list = snapshot_diagnostics()
+    table.sort(list, function(a, b) return a.lnum < b.lnum or (a.lnum == b.lnum and a.col < b.col) end)
+    return list
+  end
+  result.diagnostics = sorted()
+  result.fixes = {}
+  for round = 1, #result.diagnostics do
+    local remaining = sorted()
+    if #remaining == 0 then break end
+    local target = remaining[1]
+    vim.api.nvim_win_set_cursor(0, { target.lnum + 1, target.col })
+    local offered = apply_preferred_fix(client)
+    local count = #remaining
+    wait_for('diagnostics after fix ' .. round, function() return #vim.diagnostic.get(0) < count end)
+    table.insert(result.fixes, { lnum = target.lnum, col = target.col, offered = offered,
+      line_after = vim.api.nvim_buf_get_lines(0, target.lnum, target.lnum + 1, false)[1],
+      remaining = sorted() })
+  end
+  result.after = sorted()
+  result.lines_after = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  vim.cmd('write')
+  step('written')
+end
+
 vim.api.nvim_create_autocmd('VimEnter', {
   once = true,
   callback = function()
     -- Leave the VimEnter handler first so that startup completes, then drive the editor.
     vim.schedule(function()
-      local ok, err = xpcall(run, debug.traceback)
+      local ok, err = xpcall(os.getenv('PCL_CASE') == 'lone-cr' and run_lone_cr or run, debug.traceback)
       finish(not ok and tostring(err) or nil)
     end)
   end,

