@@ -233,9 +233,8 @@ class Document:
     def blocks_with_findings(self, honour_env: bool = True) -> list[tuple[int, Block]]:
         """(start, block) of every block with hits, in order; refolds only when stale.
 
-        Adapters that cache per-block output (the server's serialized diagnostics)
-        iterate these rather than the flat finding list, and keep only the hits of
-        :meth:`active_codes`.
+        Adapters that cache per-block output (the server's diagnostics) iterate these rather
+        than the flat finding list, and keep only the hits of :meth:`active_codes`.
         """
         length = len(self.text)
         if self._hits is None or honour_env != self._honour_env:
