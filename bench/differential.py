@@ -45,8 +45,9 @@ def ours(path: Path) -> tuple[set[int] | None, str, float]:
         text = decode(path.read_bytes(), path.name).text
     except FileError:
         return None, "", time.perf_counter() - t0
-    doc = Document(text)
-    lines = {doc.lines.position(f.instruction_at)[0] + 1 for f in doc.findings()}
+    doc = Document(text, lone_cr=False)  # lines as hadolint and BuildKit count them
+    pip_only = frozenset({"pip-no-cache-dir"})  # DL3042's counterpart; builder stages included, as hadolint
+    lines = {doc.lines.position(f.instruction_at)[0] + 1 for f in doc.findings(selected=pip_only)}
     return lines, text, time.perf_counter() - t0
 
 
