@@ -2,6 +2,8 @@
 // installs the built .vsix; Playwright drives Debian's chromium, headless. The test opens a
 // workspace holding a Dockerfile, waits for the diagnostic in the Problems panel, applies the
 // quick fix with Ctrl+., saves, and checks the bytes on disk.
+// A second test opens a Dockerfile with a lone CR inside a line (issue 17) and records how VS Code
+// shows, fixes and saves it.
 // Artifacts (screenshots, code-server and extension logs): <repo>/test-artifacts/vscode/.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -34,6 +36,9 @@ const BEFORE = [
     '',
 ].join('\n');
 const AFTER = BEFORE.replace('RUN pip install -r', 'RUN pip install --no-cache-dir -r');
+// A lone carriage return inside line 2 (issue 17). VS Code's text model counts it as a line end
+// (four lines: "RUN echo a" and "&& pip install flask" are lines 2 and 3).
+const LONE_CR = 'FROM python:3.12\nRUN echo a\r&& pip install flask\nRUN pip install b\n';
 
 let server;
 let browser;
@@ -295,5 +300,122 @@ test('diagnostic, quick fix and save in VS Code (code-server)', { timeout: 6 * 6
         await shot('failure').catch(() => undefined);
         fs.writeFileSync(path.join(ARTIFACTS, 'browser-console.log'), consoleLines.join('\n'));
         throw error;
+    } finally {
+        await page.close().catch(() => undefined); // the next test opens its own window
+    }
+});
+
+test('a lone CR inside a line: what VS Code shows, fixes and saves (issue 17)', { timeout: 6 * 60_000 }, async () => {
+    const { workspace, url } = test.workspace;
+    const dir = path.join(workspace, 'lone-cr');
+    const file = path.join(dir, 'Dockerfile');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, LONE_CR);
+    // The initialize request and didOpen with their params in the output channel; the default severity.
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'pipCacheLsp.trace.server': 'verbose' }));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const consoleLines = [];
+    page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+    const shot = async (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+    const observed = {};
+    const squiggles = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error');
+    const cursor = async () => (await page.locator('[id="status.editor.selection"]').innerText()).trim();
+    const viewLines = () => page.evaluate(() => [...document.querySelectorAll('.monaco-editor .view-line')]
+        .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+        .map((l) => l.textContent.replace(/\u00a0/g, ' ')));
+    try {
+        await page.goto(url);
+        await page.waitForSelector('.monaco-workbench .part.editor', { timeout: TIMEOUT });
+        await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: TIMEOUT });
+        await page.keyboard.press('Control+P');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: TIMEOUT });
+        await page.keyboard.type('lone-cr/Dockerfile');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'lone-cr' }).first().waitFor({ timeout: TIMEOUT });
+        await page.keyboard.press('Enter');
+        await page.waitForFunction(() => [...document.querySelectorAll('.monaco-editor .view-line')].some((l) => l.textContent.includes('echo a')),
+            undefined, { timeout: TIMEOUT });
+        await squiggles.first().waitFor({ state: 'attached', timeout: TIMEOUT });
+        await page.waitForTimeout(500); // every diagnostic of the response drawn
+        log('lone-CR Dockerfile open, squiggles shown');
+
+        observed.editorLines = await viewLines();
+        observed.eol = (await page.locator('[id="status.editor.eol"]').innerText()).trim();
+        observed.squiggles = await squiggles.count();
+        await page.keyboard.press('Control+Shift+M');
+        const rows = page.locator('.markers-panel .monaco-list-row', { hasText: 'no-cache-dir' });
+        await rows.first().waitFor({ timeout: TIMEOUT });
+        observed.problems = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').match(/\[Ln \d+, Col \d+\]/)?.[0]);
+        await shot('lone-cr-problems');
+
+        // F8 to each problem in turn, then Ctrl+. and the preferred fix, as in the first test.
+        await page.keyboard.press('Control+1');
+        observed.fixedAt = [];
+        for (let round = 0; round < 4 && (await squiggles.count()) > 0; round++) {
+            const before = await squiggles.count();
+            await page.keyboard.press('F8');
+            await page.waitForSelector('.marker-widget', { timeout: 15_000 }).catch(() => undefined);
+            await page.keyboard.press('Escape');
+            const at = await cursor();
+            await page.keyboard.press('Control+.');
+            const action = page.locator('.action-widget .monaco-list-row', { hasText: '--no-cache-dir' });
+            await action.first().waitFor({ state: 'visible', timeout: TIMEOUT });
+            const actions = (await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map((t) => t.trim());
+            for (let i = 0; i < actions.length; i++) {
+                const focused = await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label');
+                if (focused?.includes('--no-cache-dir')) {
+                    break;
+                }
+                await page.keyboard.press('ArrowDown');
+            }
+            assert.match(await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label'), /^Add --no-cache-dir/);
+            await page.keyboard.press('Enter');
+            const until = Date.now() + TIMEOUT;
+            while ((await squiggles.count()) >= before && Date.now() < until) {
+                await page.waitForTimeout(200);
+            }
+            observed.fixedAt.push(at);
+            log(`fixed the problem at ${at}`);
+        }
+        observed.editorLinesAfter = await viewLines();
+        await page.keyboard.press('Control+S');
+        const deadline = Date.now() + TIMEOUT;
+        while (fs.readFileSync(file, 'latin1') === LONE_CR && Date.now() < deadline) {
+            await page.waitForTimeout(200);
+        }
+        await page.waitForTimeout(500);
+        observed.saved = fs.readFileSync(file, 'utf8');
+        await shot('lone-cr-fixed');
+
+        const channel = extensionLog();
+        const initialize = channel.split('Sending request \'initialize').pop();
+        observed.clientInfo = initialize.match(/"clientInfo":\s*(\{[^}]*\})/)?.[1].replace(/\s+/g, ' ');
+        observed.serverSays = channel.split('\n').filter((l) => l.includes('lines end at')).pop()?.replace(/^.*\] /, '').replace(/, (pull|push) diagnostics.*/, '');
+        observed.didOpenText = [...channel.matchAll(/"text":\s*("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1])).find((t) => t.startsWith('FROM python:3.12\n'));
+        fs.writeFileSync(path.join(ARTIFACTS, 'lone-cr.json'), JSON.stringify(observed, null, 2));
+        log(`lone CR observed: ${JSON.stringify(observed)}`);
+
+        // What VS Code says it is; the server's line model for it (a lone CR ends a line, as LSP says).
+        assert.match(observed.clientInfo ?? '', /"name": "code-server", "version": "1\.\d+\.\d+"/);
+        assert.equal(observed.serverSays, 'lines end at LF, CRLF or a lone CR');
+        // VS Code's text model counts the lone CR as a line end, and more: a file with mixed line
+        // ends is normalised to its majority ending when it is loaded (the lone CR becomes LF in
+        // the model, unsaved), so the server is sent, and the editor shows, four LF-ended lines.
+        assert.deepEqual(observed.editorLines, ['FROM python:3.12', 'RUN echo a', '&& pip install flask', 'RUN pip install b', '']);
+        assert.equal(observed.eol, 'LF');
+        assert.equal(observed.didOpenText, LONE_CR.replace('\r', '\n'));
+        // "&& pip install flask" is then a line of its own, not part of a RUN: one problem, on line 4.
+        assert.deepEqual(observed.problems, ['[Ln 4, Col 5]']);
+        assert.deepEqual(observed.fixedAt, ['Ln 4, Col 5']);
+        assert.equal(observed.squiggles, 1);
+        // Saving writes the model: the flag right after "install", and the lone CR rewritten as LF.
+        assert.deepEqual(fs.readFileSync(file), Buffer.from('FROM python:3.12\nRUN echo a\n&& pip install flask\nRUN pip install --no-cache-dir b\n'));
+        log('lone CR: one problem (Ln 4), fixed; VS Code saved the lone CR as LF');
+    } catch (error) {
+        await shot('lone-cr-failure').catch(() => undefined);
+        fs.writeFileSync(path.join(ARTIFACTS, 'lone-cr-browser-console.log'), consoleLines.join('\n'));
+        log(`lone CR observed so far: ${JSON.stringify(observed)}`);
+        throw error;
+    } finally {
+        await page.close().catch(() => undefined);
     }
 });

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the core (parser, tree-sitter) loads with the first documen
 
 logger = logging.getLogger(__name__)
 _revisions = itertools.count(1)
-SYNC_PARSE_LIMIT = 64 * 1024  # characters: a text up to this size is parsed at once (~0.1 s at most)
+SYNC_PARSE_LIMIT = 512 * 1024  # characters: parsed at once (~50 ms for 20,000 lines); bigger in steps
 
 
 def path_of(uri: str) -> Path:
