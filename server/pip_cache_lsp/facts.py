@@ -16,7 +16,7 @@ from pip_cache_lsp.dockerfile import Instruction
 from pip_cache_lsp.findings import MISSING, Hit
 from pip_cache_lsp.rules import Rule, registered
 from pip_cache_lsp.run import run_commands
-from pip_cache_lsp.shell import Command
+from pip_cache_lsp.shell import Command, Wanted
 from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
 from pip_cache_lsp.words import buildkit_words
 
@@ -81,14 +81,17 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
     candidates = [rule for rule in rules if rule.may_run(ins.logical) or (ins.heredocs and rule.may_run(ins.text))]
     if not candidates:
         return None
-    def wanted(name: str, source: str) -> bool:
-        return name == "rm" or any(rule.may_match(name, source) or rule.may_clean(name, source)
-                                   for rule in candidates)
+    cleans = "rm" in ins.logical or (bool(ins.heredocs) and "rm" in ins.text)
+    if len(candidates) == 1 and not cleans:
+        wanted: Wanted = candidates[0].may_match  # the common case: one tool, nothing removed
+    else:
+        def wanted(name: str, source: str) -> bool:
+            return (name == "rm" and cleans) or any(rule.may_match(name, source) or rule.may_clean(name, source)
+                                                    for rule in candidates)
 
     try:
         commands = list(run_commands(ins, wanted))
-        calls = tuple(hit for i, command in enumerate(commands)
-                      for hit in _hits(command, candidates, commands[i + 1:], ins.text))
+        calls = _hits(commands, candidates, ins.text)
     except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
         return None
     if not calls:
@@ -97,20 +100,32 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
                  suppressed=instruction_suppressed(ins.comments, rules))
 
 
-def _hits(command: Command, rules: list[Rule], later: list[Command], source: str) -> Iterator[Hit]:
-    """The rules' matches of ``command``, with what the commands after it in the RUN clean up."""
-    for rule in rules:
-        match = rule.match(command)
-        if match is not None:
-            env, cache = command.env, rule.cache
-            cache_dir = match.cache_dir if match.cache_dir is not None else env.get(cache.dir_variable, MISSING)
-            cleanups = [c for c in map(rule.cleanup, (c for c in later if c.always)) if c is not None]
-            cleaned = any(c.complete for c in cleanups)
-            note = None if cleaned else next((c.note for c in cleanups if c.note), None)
-            removed = tuple(path for c in later if c.always for path in _removed(c, source))
-            shell_value = command.assigned.get(cache.off_variable, MISSING)
-            yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
-                      env.get(cache.off_variable, MISSING), cache_dir, shell_value, removed, cleaned, note)
+def _hits(commands: list[Command], rules: list[Rule], source: str) -> tuple[Hit, ...]:
+    """The rules' matches in a RUN's commands, each with what the commands after it always clean up.
+
+    Cleanups are read once per RUN, and only after the first match.
+    """
+    matches = [(i, rule, match) for i, command in enumerate(commands) for rule in rules
+               if (match := rule.match(command)) is not None]
+    if not matches:
+        return ()
+    first = matches[0][0]
+    later = [(i, c) for i, c in enumerate(commands) if i > first and c.always]
+    removed = [(i, path) for i, c in later for path in _removed(c, source)]
+    cleanups = {rule: [(i, c) for i, command in later if (c := rule.cleanup(command)) is not None]
+                for rule in {rule for _, rule, _ in matches}}
+    hits = []
+    for i, rule, match in matches:
+        env, cache, command = commands[i].env, rule.cache, commands[i]
+        done = [c for j, c in cleanups[rule] if j > i]
+        cleaned = any(c.complete for c in done)
+        note = None if cleaned else next((c.note for c in done if c.note), None)
+        cache_dir = match.cache_dir if match.cache_dir is not None else env.get(cache.dir_variable, MISSING)
+        hits.append(Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
+                        env.get(cache.off_variable, MISSING), cache_dir,
+                        command.assigned.get(cache.off_variable, MISSING),
+                        tuple(path for j, path in removed if j > i), cleaned, note))
+    return tuple(hits)
 
 
 _EXPANSION_WORD = re.compile(r'"?(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^"\s$`]*)"?')

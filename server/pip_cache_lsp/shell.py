@@ -101,8 +101,17 @@ class Command:
     argv: tuple[Word, ...]
     env: dict[str, str | None]
     exec_form: bool = False
-    always: bool = True  # runs whenever the script gets past the command before it (not after ||, no pipe)
+    runs_always: bool | Callable[[], bool] = True  # see :attr:`always`; a callable is asked when needed
     assigned: dict[str, str | None] = dataclasses.field(default_factory=dict)  # shell variables, not exported
+
+    @property
+    def always(self) -> bool:
+        """Whether it runs whenever the script gets past the command before it (not after ``||``, no pipe).
+
+        Only cleanups ask, so the grammar path's walk up the tree happens for those alone.
+        """
+        runs = self.runs_always
+        return runs if isinstance(runs, bool) else runs()
 
 
 def basename(word: Word) -> str:
@@ -228,6 +237,11 @@ class _Walker:
         self.functions: dict[str, Node] = {}  # defined so far: a call runs the body in this shell
         # Most scripts hold no $(…), `…`, <(…) or >(…): then no word needs searching for one.
         self.substitutions = "$(" in text or "`" in text or "<(" in text or ">(" in text
+        # What only some scripts hold, so that the walk of the others pays nothing for it:
+        # a lone ``&`` (a background job), ``set`` (set -a), a function definition.
+        self.background = "&" in text.replace("&&", "").replace(">&", "").replace("&>", "")
+        self.sets = "set" in text
+        self.scoped = self.background or "(" in text or "|" in text or "`" in text
         self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
 
     def run(self) -> Iterator[Command]:
@@ -267,7 +281,8 @@ class _Walker:
 
     def _run(self, argv: list[Word], inline: dict[str, str | None],
              script_of: Callable[[Word], tuple[str, SourceMap] | None],
-             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap]]], always: bool) -> Iterator[Command]:
+             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap]]],
+             always: bool | Callable[[], bool]) -> Iterator[Command]:
         """The command ``argv`` runs, then the scripts it hands a shell, for both readers.
 
         ``script_of`` decodes a ``sh -c`` operand with its source map; ``stdin_scripts``
@@ -285,14 +300,16 @@ class _Walker:
         elif reads_script_from_stdin(command.argv):
             nested = (c for body, body_map in stdin_scripts()
                       for c in commands_in_script(body, body_map, command.env, self.wanted))
-        for inner in nested:
-            yield inner if always or not inner.always else dataclasses.replace(inner, always=False)
+        for inner in nested:  # a nested command runs always only if its shell does
+            yield inner if always is True else dataclasses.replace(
+                inner, runs_always=functools.partial(_both, command, inner))
 
-    def _command_of(self, words: list[Word], inline: dict[str, str | None], always: bool = True) -> Command:
+    def _command_of(self, words: list[Word], inline: dict[str, str | None],
+                    always: bool | Callable[[], bool] = True) -> Command:
         """The command ``words`` run: wrappers and assignments stripped, environment merged."""
         wrapped_env, argv = unwrap(tuple(words))
         assigned = {k: v for k, v in self.shell_vars.items() if k not in self.env} if self.shell_vars else {}
-        return Command(argv, {**self.env, **inline, **wrapped_env}, always=always, assigned=assigned)
+        return Command(argv, {**self.env, **inline, **wrapped_env}, runs_always=always, assigned=assigned)
 
     def _visit(self, root: Node) -> Iterator[Command]:
         # Pre-order with an explicit stack: ``a && b && ...`` nests one level per operator.
@@ -309,7 +326,7 @@ class _Walker:
                 body = node.child_by_field_name("body")
                 if body is not None:
                     self.functions[self._text(fname)] = body
-            if _own_process(node):
+            if self.scoped and _own_process(node, self.background):
                 stack.append(_Scope((dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)))
             if kind == "command":
                 yield from self._command(node)
@@ -360,7 +377,8 @@ class _Walker:
 
     def _command(self, node: Node) -> Iterator[Command]:
         children = node.named_children
-        self._set_options(node)
+        if self.sets:
+            self._set_options(node)
         called = self._called_function(node)
         if called is not None:  # the body runs here, in this shell: its exports count
             self.functions.pop(self._text(node.child_by_field_name("name") or node), None)  # no recursion
@@ -391,7 +409,7 @@ class _Walker:
             words.pop()
         words.extend(self._words_after_redirects(node))
         yield from self._run(words, inline, functools.partial(self._script_of, node),
-                             functools.partial(self._heredoc_scripts, node), _always(node))
+                             functools.partial(self._heredoc_scripts, node), functools.partial(_always, node))
 
     def _script_of(self, command: Node, word: Word) -> tuple[str, SourceMap] | None:
         arg_node = self._node_of(command, word)
@@ -561,6 +579,10 @@ _MAYBE_RUN = frozenset({"if_statement", "elif_clause", "else_clause", "while_sta
                         "c_style_for_statement", "case_statement", "case_item", "function_definition"})
 
 
+def _both(outer: Command, inner: Command) -> bool:
+    return outer.always and inner.always
+
+
 def _always(command: Node) -> bool:
     """Whether ``command`` runs whenever the script gets past the command before it.
 
@@ -599,7 +621,7 @@ class _Scope:
         self.state = state
 
 
-def _own_process(node: Node) -> bool:
+def _own_process(node: Node, background: bool) -> bool:
     """Whether what ``node`` runs cannot change the variables of the commands after it.
 
     ``( … )``, ``$( … )`` and every element of a pipeline run in subshells (bash manual,
@@ -613,6 +635,8 @@ def _own_process(node: Node) -> bool:
     parent = node.parent
     if parent is not None and parent.type == "pipeline":
         return True
+    if not background:
+        return False
     following = node.next_sibling
     return following is not None and following.type == "&"
 

@@ -196,6 +196,8 @@ class Graph:
     copies: list[tuple[int, str, tuple[str, ...], str | None]] = field(default_factory=list)
     # (into, --from, sources, destination) per COPY --from
     _reaching: frozenset[int] | None = None
+    _copied: frozenset[int] | None = None  # stages some COPY --from takes files out of (or builds on)
+    _shipped: dict[tuple[int, str | None, str], bool] = field(default_factory=dict)
 
     def reaching(self) -> frozenset[int]:
         """The final stage (the last) and its ancestors through ``FROM <stage>``; -1 when no FROM."""
@@ -216,8 +218,22 @@ class Graph:
         stage = block.stage
         if stage is None or stage.index in self.reaching():
             return None
+        if stage.index not in self.copied():  # nothing is ever copied out of it: the common builder
+            return stage.label, (False,) * len(block.hits)
         return stage.label, tuple(self.shipped(stage.index, stage.cache_dir(hit), hit.rule.cache.subdir)
                                   for hit in block.hits)
+
+    def copied(self) -> frozenset[int]:
+        """The stages whose files a COPY --from can take: the sources and the stages they build on."""
+        if self._copied is None:
+            out: set[int] = set()
+            for _, reference, _, _ in self.copies:
+                stage = self.source(reference)
+                while stage is not None and stage not in out:
+                    out.add(stage)
+                    stage = self.bases[stage] if 0 <= stage < len(self.bases) else None
+            self._copied = frozenset(out)
+        return self._copied
 
     def source(self, reference: str) -> int | None:
         """The stage a ``--from`` names (lower-cased name, or an index); None for an image."""
@@ -238,6 +254,15 @@ class Graph:
         """
         if depth > len(self.copies):
             return False
+        key = (stage, directory, subdir)
+        if depth == 0 and key in self._shipped:
+            return self._shipped[key]
+        shipped = self._ships(stage, directory, subdir, depth)
+        if depth == 0:
+            self._shipped[key] = shipped
+        return shipped
+
+    def _ships(self, stage: int, directory: str | None, subdir: str, depth: int) -> bool:
         reaching = self.reaching()
         for into, reference, sources, destination in self.copies:
             source = self.source(reference)

@@ -182,6 +182,10 @@ what was offered.  With KIND, the command runs as after C-u, and the harness ans
       (pcl-put 'after (pcl-diagnostics)))
      (t (error "Unknown PCL_CASE %S" case)))
     (pcl-command #'save-buffer)
+    ;; Let Eglot's didSave (sent from after-save-hook) leave before the session ends.
+    (dotimes (_ 3)
+      (pcl-idle)
+      (accept-process-output nil 0.1))
     (pcl-step "saved")
     (pcl-put 'buffer_text (buffer-substring-no-properties (point-min) (point-max)))
     (pcl-put 'server_pid (pcl-server-pid))

@@ -27,6 +27,9 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lsp_stream import lsp_messages  # noqa: E402  (tests/lsp_stream.py, shared with the other editor)
+
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("harness.el")
 RECIPE = ROOT / "docs" / "emacs" / "pip-cache-lsp.el"
@@ -96,22 +99,6 @@ def require_emacs() -> tuple[str, str]:
     pytest.skip(message)
 
 
-def lsp_messages(path: Path) -> list[dict]:
-    """The JSON-RPC messages in a teed LSP stream (Content-Length framing, lengths in bytes)."""
-    data = path.read_bytes() if path.exists() else b""
-    messages, pos = [], 0
-    while pos < len(data):
-        head_end = data.find(b"\r\n\r\n", pos)
-        if head_end < 0:
-            break
-        headers = dict(line.split(b": ", 1) for line in data[pos:head_end].split(b"\r\n"))
-        length = int(headers[b"Content-Length"])
-        body = data[head_end + 4:head_end + 4 + length]
-        if len(body) < length:
-            break  # cut short when the process ended
-        messages.append(json.loads(body))
-        pos = head_end + 4 + length
-    return messages
 
 
 def _tail(text: str, limit: int = 6000) -> str:
@@ -259,6 +246,9 @@ def test_emacs_quickfix_end_to_end(tmp_path: Path) -> None:
                                       "end": {"line": 2, "character": units + 11}},
                             "rangeLength": 0, "text": " --no-cache-dir"}]
         assert result["after"] == []
+        deadline = time.monotonic() + 10  # the tee of Emacs's last messages may still be on its way to disk
+        while not session.method("textDocument/didSave") and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert session.method("textDocument/didSave")
 
         # Only " --no-cache-dir" inserted after "install"; every other byte as it was.

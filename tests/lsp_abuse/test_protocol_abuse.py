@@ -11,7 +11,6 @@ Figures (timings, RSS) are printed; run with ``-s`` to see them.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,22 +54,6 @@ class Probe:
                                         "text": " --no-cache-dir"}])
         assert self.lines(s.diagnostics(PROBE, self.version, timeout)) == list(range(2, n + 1))
         assert self.lines(s.pull(PROBE, timeout)) == list(range(2, n + 1))
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RawServer]:
-    s = RawServer(tmp_path / "server.stderr")
-    try:
-        response = s.initialize()
-        assert "result" in response, response
-        yield s
-    finally:
-        s.close()
-
-
-@pytest.fixture
-def probe(server: RawServer) -> Probe:
-    return Probe(server)
 
 
 def error_logs(server: RawServer, messages: list[dict]) -> list[str]:

@@ -12,7 +12,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,20 +28,6 @@ def start(tmp_path: Path, options: dict | None = None, process_id: int | None = 
         response = s.initialize(options, process_id)
         assert "result" in response, response
     return s
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RawServer]:
-    s = start(tmp_path)
-    try:
-        yield s
-    finally:
-        s.close()
-
-
-@pytest.fixture
-def probe(server: RawServer) -> Probe:
-    return Probe(server)
 
 
 def stderr(server: RawServer) -> str:

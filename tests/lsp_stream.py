@@ -1,0 +1,24 @@
+"""Reading a teed LSP stream (the real-editor tests put a wrapper that copies it on PATH)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def lsp_messages(path: Path) -> list[dict]:
+    """The JSON-RPC messages in a teed LSP stream (Content-Length framing, lengths in bytes)."""
+    data = path.read_bytes() if path.exists() else b""
+    messages, pos = [], 0
+    while pos < len(data):
+        head_end = data.find(b"\r\n\r\n", pos)
+        if head_end < 0:
+            break
+        headers = dict(line.split(b": ", 1) for line in data[pos:head_end].split(b"\r\n"))
+        length = int(headers[b"Content-Length"])
+        body = data[head_end + 4:head_end + 4 + length]
+        if len(body) < length:
+            break  # cut short when the process ended
+        messages.append(json.loads(body))
+        pos = head_end + 4 + length
+    return messages
