@@ -38,12 +38,13 @@ class Facts:
     copy_sources: tuple[str, ...] = ()
     copy_destination: str | None = None
     suppressed: frozenset[str] = frozenset()  # codes the comments above silence
+    config: tuple[tuple[str, str | None], ...] = ()  # tool configuration a RUN writes (``pip config set``)
 
     @property
     def changes_stage(self) -> bool:
         """Whether the instruction can change what later RUNs see or what the image ships."""
         return bool(self.stage_base is not None or self.env or self.args or self.user is not None
-                    or self.workdir is not None or self.copies_from is not None)
+                    or self.workdir is not None or self.copies_from is not None or self.config)
 
 
 def analyze(ins: Instruction) -> Facts | None:
@@ -83,34 +84,54 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
         return None
     def wanted(name: str, source: str) -> bool:
         return name == "rm" or any(rule.may_match(name, source) or rule.may_clean(name, source)
-                                   for rule in candidates)
+                                   or rule.may_configure(name, source) for rule in candidates)
 
     try:
         commands = list(run_commands(ins, wanted))
         calls = tuple(hit for i, command in enumerate(commands)
-                      for hit in _hits(command, candidates, commands[i + 1:], ins.text))
+                      for hit in _hits(command, candidates, commands[:i], commands[i + 1:], ins.text))
     except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
         return None
-    if not calls:
+    config = tuple(_configured(commands, candidates))
+    if not calls and not config:
         return None
-    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)),
-                 suppressed=instruction_suppressed(ins.comments, rules))
+    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls else (),
+                 suppressed=instruction_suppressed(ins.comments, rules), config=config)
 
 
-def _hits(command: Command, rules: list[Rule], later: list[Command], source: str) -> Iterator[Hit]:
+def _configured(commands: list[Command], rules: list[Rule]) -> Iterator[tuple[str, str | None]]:
+    """The configuration the commands that always run write, in order (``pip config set``)."""
+    for command in commands:
+        if command.always:
+            for rule in rules:
+                written = rule.configures(command)
+                if written is not None:
+                    yield written
+
+
+def _hits(command: Command, rules: list[Rule], earlier: list[Command], later: list[Command],
+          source: str) -> Iterator[Hit]:
     """The rules' matches of ``command``, with what the commands after it in the RUN clean up."""
     for rule in rules:
         match = rule.match(command)
         if match is not None:
             env, cache = command.env, rule.cache
-            cache_dir = match.cache_dir if match.cache_dir is not None else env.get(cache.dir_variable, MISSING)
+            if match.ignores_variables:
+                env_value: object = MISSING
+                cache_dir: object = match.cache_dir if match.cache_dir is not None else MISSING
+            else:
+                env_value = cache.lookup(env, cache.off_variable, MISSING)
+                cache_dir = match.cache_dir if match.cache_dir is not None else \
+                    cache.lookup(env, cache.dir_variable, MISSING)
             cleanups = [c for c in map(rule.cleanup, (c for c in later if c.always)) if c is not None]
             cleaned = any(c.complete for c in cleanups)
             note = None if cleaned else next((c.note for c in cleanups if c.note), None)
             removed = tuple(path for c in later if c.always for path in _removed(c, source))
-            shell_value = command.assigned.get(cache.off_variable, MISSING)
-            yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
-                      env.get(cache.off_variable, MISSING), cache_dir, shell_value, removed, cleaned, note)
+            shell_value = cache.lookup(command.assigned, cache.off_variable, MISSING) if command.assigned else MISSING
+            configured = tuple(_configured(earlier, [rule])) if match.config and earlier else ()
+            yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text, env_value, cache_dir,
+                      shell_value, removed, cleaned, note, match.message, match.ignores_variables, match.config,
+                      configured, command.kept)
 
 
 _EXPANSION_WORD = re.compile(r'"?(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^"\s$`]*)"?')

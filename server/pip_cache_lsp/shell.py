@@ -103,6 +103,9 @@ class Command:
     exec_form: bool = False
     always: bool = True  # runs whenever the script gets past the command before it (not after ||, no pipe)
     assigned: dict[str, str | None] = dataclasses.field(default_factory=dict)  # shell variables, not exported
+    # The inherited environment's names that reach the command when a wrapper clears or resets
+    # it (``env -i``, ``sudo``); None: all of them.  ``env`` then holds only what is set after.
+    kept: frozenset[str] | None = None
 
 
 def basename(word: Word) -> str:

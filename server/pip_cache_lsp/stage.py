@@ -32,11 +32,12 @@ class Stage:
     the codes an ignore-stage pragma above its FROM silences.
     """
 
-    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed")
+    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed", "config")
 
     def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None,
                  args: dict[str, str | None] | None = None, workdir: str = "/", index: int = -1,
-                 name: str | None = None, suppressed: frozenset[str] = frozenset()) -> None:
+                 name: str | None = None, suppressed: frozenset[str] = frozenset(),
+                 config: dict[str, str | None] | None = None) -> None:
         self.env: dict[str, str | None] = env if env is not None else {}
         self.args: dict[str, str | None] = args if args is not None else {}
         self.user = user
@@ -44,10 +45,40 @@ class Stage:
         self.index = index
         self.name = name
         self.suppressed = suppressed
+        self.config: dict[str, str | None] = config if config is not None else {}  # files RUNs wrote
 
     def copy(self) -> Stage:
         return Stage(dict(self.env), self.user, dict(self.args), self.workdir, self.index, self.name,
-                     self.suppressed)
+                     self.suppressed, dict(self.config))
+
+    def configure(self, written: Iterable[tuple[str, str | None]]) -> None:
+        """Record configuration a RUN wrote (``pip config set``); a ``user/`` key is the user's own."""
+        for key, value in written:
+            self.config[self._config_key(key)] = value
+
+    def _config_key(self, key: str) -> str:
+        """A ``user/`` key belongs to one home (the user's configuration file is under it)."""
+        return f"{self.home() or '~' + (self.user or '')}:{key}" if key.startswith("user/") else key
+
+    def lookup(self, variable: str, hit: Hit) -> object:
+        """The value of a rule's variable that reaches the tool of ``hit`` from the stage (ENV over ARG)."""
+        cache = hit.rule.cache
+        env, args = self.env, self.args
+        if hit.kept is not None:  # sudo's env_reset, env -i: only these names get through
+            env = {k: v for k, v in env.items() if k in hit.kept}
+            args = {k: v for k, v in args.items() if k in hit.kept}
+        value = cache.lookup(env, variable, MISSING) if env else MISSING
+        return cache.lookup(args, variable, None) if value is MISSING else value
+
+    def configured_off(self, hit: Hit) -> bool:
+        """Whether configuration written in the image (or earlier in the RUN) turns the cache off."""
+        if not hit.config or not (self.config or hit.configured):
+            return False
+        written = self.config
+        if hit.configured:
+            written = {**written, **{self._config_key(k): v for k, v in hit.configured}}
+        turns_off = hit.rule.cache.turns_off
+        return any(turns_off(written.get(self._config_key(key))) for key in hit.config)
 
     @property
     def label(self) -> str:
@@ -99,10 +130,15 @@ class Stage:
         uv (``uv-cache`` ``CacheArgs``) both resolve it on Linux.
         """
         cache = hit.rule.cache
-        directory = self.get(cache.dir_variable) if hit.cache_dir is MISSING else hit.cache_dir
+        if hit.cache_dir is not MISSING:
+            directory = hit.cache_dir
+        elif hit.ignores_variables:
+            directory = None
+        else:
+            directory = self.lookup(cache.dir_variable, hit)
         if isinstance(directory, str) and directory:
             return self.absolute(directory)
-        xdg = self.get("XDG_CACHE_HOME")
+        xdg = self.get("XDG_CACHE_HOME") if hit.kept is None or "XDG_CACHE_HOME" in hit.kept else None
         if xdg:
             return self.absolute(posixpath.join(xdg, cache.subdir))
         home = self.home()
@@ -111,10 +147,13 @@ class Stage:
     def covers(self, hit: Hit, targets: tuple[str, ...]) -> bool:
         """Whether the rule's off variable or a mount keeps this hit's cache out of the layer."""
         cache = hit.rule.cache
-        value = self.get(cache.off_variable) if hit.env_value is MISSING else hit.env_value
-        if hit.env_value is MISSING and value is not None and hit.shell_value is not MISSING:
-            value = hit.shell_value  # the stage exports it, so the script's assignment reaches the tool
-        if cache.turns_off(value) or hit.cleaned:
+        if hit.env_value is not MISSING or hit.ignores_variables:
+            value = hit.env_value
+        else:
+            value = self.lookup(cache.off_variable, hit)
+            if value is not None and hit.shell_value is not MISSING:
+                value = hit.shell_value  # the stage exports it, so the script's assignment reaches the tool
+        if cache.turns_off(value) or hit.cleaned or self.configured_off(hit):
             return True
         if not targets and not hit.removed:
             return False
@@ -295,7 +334,7 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             graph.bases.append(base.index if base else None)
             name = facts.stage_name
             stage = Stage(dict(base.env), base.user, workdir=base.workdir, index=index, name=name,
-                          suppressed=facts.stage_suppressed) if base else \
+                          suppressed=facts.stage_suppressed, config=dict(base.config)) if base else \
                 Stage(index=index, name=name, suppressed=facts.stage_suppressed)
             if name:
                 graph.names[name] = index
@@ -323,6 +362,12 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             stages[name] = stage
         if stage_hits(block, stage, honour_env):
             with_hits.append((start, block))
+        if facts.config:  # a RUN wrote configuration: later RUNs (and stages built on this one) read it
+            stage = stage.copy() if stage else Stage()
+            stage.configure(facts.config)
+            block.stage = stage
+            if name:
+                stages[name] = stage
     return with_hits
 
 
@@ -339,4 +384,4 @@ def findings_of(start: int, block: Checked, active: Collection[str] | None = Non
             continue
         builder = placement[0] if placement is not None and not placement[1][i] else None
         yield Finding(hit.rule, start + hit.start, start + hit.end, start + hit.insert_at, hit.insert_text,
-                      start + block.instruction_offset, block.indent, builder, hit.note)
+                      start + block.instruction_offset, block.indent, builder, hit.note, hit.message)

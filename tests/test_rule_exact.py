@@ -1,0 +1,137 @@
+"""pip-no-cache-dir, exact (issue 13): pip's own options, its environment, more ways to run it.
+
+Same style as ``tests/test_rule.py``: each caught case lists its findings as
+``(line, column, end_line, end_column)`` (0-based code points, end exclusive) and
+the text after every fix; the fixed text must be clean and fixing idempotent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pip_cache_lsp.document import Document
+from pip_cache_lsp.fix import apply_fixes
+
+PIP = frozenset({"pip-no-cache-dir"})
+
+Range = tuple[int, int, int, int]
+
+
+def ranges(doc: Document) -> list[Range]:
+    out = []
+    for f in doc.findings(selected=PIP):
+        line, col = doc.lines.position(f.start)
+        end_line, end_col = doc.lines.position(f.end)
+        out.append((line, col, end_line, end_col))
+    return out
+
+
+CAUGHT: list[tuple[str, str, list[Range], str]] = [
+    # §3 pip's own options
+    ("--cache-dir after --no-cache-dir turns it back on", "RUN pip install --no-cache-dir --cache-dir /c x\n",
+     [(0, 4, 0, 15)], "RUN pip install --no-cache-dir --cache-dir /c --no-cache-dir x\n"),
+    ("--cache-dir= after the flag", "RUN pip --no-cache-dir install --cache-dir=/c x\n",
+     [(0, 4, 0, 30)], "RUN pip --no-cache-dir install --cache-dir=/c --no-cache-dir x\n"),
+    ("--cache-dir beats PIP_NO_CACHE_DIR", "ENV PIP_NO_CACHE_DIR=1\nRUN pip install --cache-dir /c x\n",
+     [(1, 4, 1, 15)], "ENV PIP_NO_CACHE_DIR=1\nRUN pip install --cache-dir /c --no-cache-dir x\n"),
+    ("abbreviated --cache-dir beats an inline variable", "RUN PIP_NO_CACHE_DIR=1 pip install --cache /c x\n",
+     [(0, 23, 0, 34)], "RUN PIP_NO_CACHE_DIR=1 pip install --cache /c --no-cache-dir x\n"),
+    ("--cache-dir moves the cache away from the mount",
+     "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir /c x\n", [(0, 47, 0, 58)],
+     "RUN --mount=type=cache,target=/root/.cache/pip pip install --cache-dir /c --no-cache-dir x\n"),
+    ("--cache-dir elsewhere than the cleanup", "RUN pip install --cache-dir /c x && rm -rf /root/.cache\n",
+     [(0, 4, 0, 15)], "RUN pip install --cache-dir /c --no-cache-dir x && rm -rf /root/.cache\n"),
+    ("--isolated ignores ENV", "ENV PIP_NO_CACHE_DIR=1\nRUN pip install --isolated x\n", [(1, 4, 1, 15)],
+     "ENV PIP_NO_CACHE_DIR=1\nRUN pip install --no-cache-dir --isolated x\n"),
+    ("--isolated before the subcommand ignores export", "RUN export PIP_NO_CACHE_DIR=1 && pip --isolated install x\n",
+     [(0, 33, 0, 55)], "RUN export PIP_NO_CACHE_DIR=1 && pip --isolated install --no-cache-dir x\n"),
+    ("--isolated ignores PIP_CACHE_DIR",
+     "ENV PIP_CACHE_DIR=/c\nRUN --mount=type=cache,target=/c pip install --isolated x\n", [(1, 33, 1, 44)],
+     "ENV PIP_CACHE_DIR=/c\nRUN --mount=type=cache,target=/c pip install --no-cache-dir --isolated x\n"),
+    ("--isolated ignores the user's configuration",
+     "RUN pip config set global.no-cache-dir 1\nRUN pip install --isolated x\n", [(1, 4, 1, 15)],
+     "RUN pip config set global.no-cache-dir 1\nRUN pip install --no-cache-dir --isolated x\n"),
+    ("pip download", "RUN pip download -d /w x\n", [(0, 4, 0, 16)], "RUN pip download --no-cache-dir -d /w x\n"),
+    ("pip wheel", "RUN python3 -m pip wheel -w /w x\n", [(0, 4, 0, 24)],
+     "RUN python3 -m pip wheel --no-cache-dir -w /w x\n"),
+    ("pip wheel in exec form", 'RUN ["pip", "wheel", "x"]\n', [(0, 5, 0, 19)],
+     'RUN ["pip", "wheel", "--no-cache-dir", "x"]\n'),
+    ("config for install does not cover download",
+     "RUN pip config set install.no-cache-dir 1\nRUN pip download x\n", [(1, 4, 1, 16)],
+     "RUN pip config set install.no-cache-dir 1\nRUN pip download --no-cache-dir x\n"),
+    ("config unset later", "RUN pip config set global.no-cache-dir 1\nRUN pip config unset global.no-cache-dir\n"
+     "RUN pip install x\n", [(2, 4, 2, 15)],
+     "RUN pip config set global.no-cache-dir 1\nRUN pip config unset global.no-cache-dir\n"
+     "RUN pip install --no-cache-dir x\n"),
+    ("config empty value", "RUN pip config set global.no-cache-dir ''\nRUN pip install x\n", [(1, 4, 1, 15)],
+     "RUN pip config set global.no-cache-dir ''\nRUN pip install --no-cache-dir x\n"),
+    ("config not a boolean", "RUN pip config set global.no-cache-dir maybe\nRUN pip install x\n", [(1, 4, 1, 15)],
+     "RUN pip config set global.no-cache-dir maybe\nRUN pip install --no-cache-dir x\n"),
+    ("config in another stage", "FROM a AS one\nRUN pip config set global.no-cache-dir 1\nFROM b\nRUN pip install x\n",
+     [(3, 4, 3, 15)],
+     "FROM a AS one\nRUN pip config set global.no-cache-dir 1\nFROM b\nRUN pip install --no-cache-dir x\n"),
+    ("user config of another user", "FROM a\nRUN pip config set global.no-cache-dir 1\nUSER app\n"
+     "ENV HOME=/home/app\nRUN pip install x\n", [(4, 4, 4, 15)],
+     "FROM a\nRUN pip config set global.no-cache-dir 1\nUSER app\nENV HOME=/home/app\n"
+     "RUN pip install --no-cache-dir x\n"),
+    ("config in a conditional does not count", "RUN if x; then pip config set global.no-cache-dir 1; fi\n"
+     "RUN pip install x\n", [(1, 4, 1, 15)],
+     "RUN if x; then pip config set global.no-cache-dir 1; fi\nRUN pip install --no-cache-dir x\n"),
+    ("config after the install in the same RUN", "RUN pip install x && pip config set global.no-cache-dir 1\n",
+     [(0, 4, 0, 15)], "RUN pip install --no-cache-dir x && pip config set global.no-cache-dir 1\n"),
+    ("other config keys", "RUN pip config set global.cache-dir /c\nRUN pip install x\n", [(1, 4, 1, 15)],
+     "RUN pip config set global.cache-dir /c\nRUN pip install --no-cache-dir x\n"),
+    ("PIP_ then upper case only", "ENV pip_no_cache_dir=1\nRUN pip install x\n", [(1, 4, 1, 15)],
+     "ENV pip_no_cache_dir=1\nRUN pip install --no-cache-dir x\n"),
+    ("lower-case name empty overrides", "ENV PIP_NO_CACHE_DIR=1\nRUN PIP_no_cache_dir= pip install x\n",
+     [(1, 22, 1, 33)], "ENV PIP_NO_CACHE_DIR=1\nRUN PIP_no_cache_dir= pip install --no-cache-dir x\n"),
+]
+
+CLEAN: list[tuple[str, str]] = [
+    ("--cache-dir then --no-cache-dir", "RUN pip install --cache-dir /c --no-cache-dir x\n"),
+    ("--cache-dir= then abbreviated flag", "RUN pip --cache-dir=/c install --no-cache x\n"),
+    ("--cache-dir covered by a mount on it", "RUN --mount=type=cache,target=/c pip install --cache-dir /c x\n"),
+    ("--cache-dir relative to WORKDIR, mounted", "WORKDIR /w\nRUN --mount=type=cache,target=c pip install --cache-dir /w/c x\n"),
+    ("--cache-dir cleaned after", "RUN pip install --cache-dir /c x && rm -rf /c\n"),
+    ("--isolated with the flag", "RUN pip install --isolated --no-cache-dir x\n"),
+    ("--isolated with an inline variable is still isolated... and the flag", "RUN pip --isolated install --no-cache-dir x\n"),
+    ("--isolated reads the global file", "RUN pip config --global set global.no-cache-dir 1\nRUN pip install --isolated x\n"),
+    ("--isolated reads the site file", "RUN pip config set --site install.no-cache-dir true\nRUN pip install --isolated x\n"),
+    ("config set, user file", "RUN pip config set global.no-cache-dir 1\nRUN pip install x\n"),
+    ("config set, false still disables", "RUN pip config set global.no-cache-dir false\nRUN pip3 download x\n"),
+    ("config set --user, install section", "RUN pip3 config --user set install.no_cache_dir yes\nRUN pip install x\n"),
+    ("config through python -m pip", "RUN python3 -m pip config set global.no-cache-dir off\nRUN pip wheel x\n"),
+    ("config set earlier in the same RUN", "RUN pip config set global.no-cache-dir 1 && pip install x\n"),
+    ("config inherited from a stage", "FROM a AS base\nRUN pip config set global.no-cache-dir 1\nFROM base\nRUN pip install x\n"),
+    ("config survives ENV and USER root", "FROM a\nRUN pip config set global.no-cache-dir 1\nENV X=1\nUSER root\nRUN pip install x\n"),
+    ("download with the flag", "RUN pip download --no-cache-dir x\n"),
+    ("wheel with the variable", "ENV PIP_NO_CACHE_DIR=1\nRUN pip wheel x\n"),
+    ("PIP_ with the rest in lower case", "ENV PIP_no_cache_dir=1\nRUN pip install x\n"),
+    ("PIP_ mixed case inline", "RUN PIP_No_Cache_Dir=on pip install x\n"),
+    ("PIP_ lower case, ARG", "FROM a\nARG PIP_no_cache_dir=1\nRUN pip install x\n"),
+    ("PIP_cache_dir lower case moves the cache", "ENV PIP_cache_dir=/c\nRUN --mount=type=cache,target=/c pip install x\n"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected", "fixed"),
+                         [pytest.param(s, r, f, id=n) for n, s, r, f in CAUGHT])
+def test_caught(source: str, expected: list[Range], fixed: str) -> None:
+    doc = Document(source)
+    assert ranges(doc) == expected
+    assert apply_fixes(source, doc.findings(selected=PIP)) == fixed
+    again = Document(fixed)
+    assert again.findings(selected=PIP) == []
+    assert apply_fixes(fixed, again.findings(selected=PIP)) == fixed
+
+
+@pytest.mark.parametrize("source", [pytest.param(s, id=n) for n, s in CLEAN])
+def test_clean(source: str) -> None:
+    assert ranges(Document(source)) == []
+
+
+@pytest.mark.parametrize(("source", "subcommand"), [
+    ("RUN pip install x\n", "install"), ("RUN pip download x\n", "download"), ("RUN pip3 wheel x\n", "wheel"),
+])
+def test_message_names_the_subcommand(source: str, subcommand: str) -> None:
+    (finding,) = Document(source).findings(selected=PIP)
+    assert finding.message.startswith(f"pip {subcommand} without --no-cache-dir")
