@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from pip_cache_lsp.simple_shell import SimpleCommand, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
-from pip_cache_lsp.words import DOUBLE_QUOTE_ESCAPABLE, decode_json, simple_parts, unescape
+from pip_cache_lsp.words import DOUBLE_QUOTE_ESCAPABLE, VARIABLE, Template, decode_json, simple_parts, unescape
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -116,14 +116,14 @@ Wanted = Callable[[str, str], bool]
 
 
 def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None,
-                       wanted: Wanted | None = None) -> Iterator[Command]:
+                       wanted: Wanted | None = None, kept: frozenset[str] | None = None) -> Iterator[Command]:
     """The simple commands of a shell script, in source order, nested scripts included.
 
     With ``wanted``, only commands it accepts by their name and their source text (and
     wrappers and shells, which may run such a command) are reported; the words of the
     others are never decoded, which is most of the walk's cost.
     """
-    yield from _Walker(text, smap, dict(env or {}), wanted).run()
+    yield from _Walker(text, smap, dict(env or {}), wanted, kept).run()
 
 
 def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
@@ -134,19 +134,33 @@ def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
     derived offsets; ``raw`` is the JSON text between the quotes.
     """
     words = tuple(Word(v, s, e, smap) for v, s, e, _ in argv)
-    env, run = unwrap(words)
-    yield Command(run, env, exec_form=True)
+    env, run, kept = unwrap_env(words)
+    yield Command(run, env, exec_form=True, kept=kept)
     script_at = shell_script_index(run)
     if script_at is not None:
         index = words.index(run[script_at])
         _, start, _, raw = argv[index]
         script, script_map = decode_json(raw, start + 1, smap)
-        yield from commands_in_script(script, script_map, env, wanted)
+        yield from commands_in_script(script, script_map, env, wanted, kept)
 
 
 def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, ...]]:
     """Strip leading assignments and wrapper commands; return the added env and the real argv."""
+    env, argv, _ = unwrap_env(words)
+    return env, argv
+
+
+def unwrap_env(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, ...], frozenset[str] | None]:
+    """:func:`unwrap`, and which inherited names still reach the command (None: every one).
+
+    ``env -i`` (``-``, ``--ignore-environment``) starts from an empty environment (coreutils
+    ``env``); ``sudo`` resets it (sudoers ``env_reset``, on by default: ``PIP_*`` and
+    ``UV_*`` are not in ``env_keep``) unless ``-E``/``--preserve-env`` keeps all of it or
+    ``--preserve-env=A,B`` those names; ``doas`` resets it unless doas.conf says ``keepenv``.
+    Assignments written after the reset (``env -i A=1 pip``, ``sudo A=1 pip``) reach the command.
+    """
     env: dict[str, str | None] = {}
+    kept: frozenset[str] | None = None
     i = 0
     while i < len(words):
         value = words[i].value
@@ -160,6 +174,8 @@ def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, 
         if takes_value is None:
             break
         i += 1
+        reset = name in ("sudo", "doas")
+        preserved: frozenset[str] | None = frozenset()
         while i < len(words):
             opt = words[i].value or ""
             if opt == "--":
@@ -167,13 +183,33 @@ def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, 
                 break
             if name == "env" and _ASSIGNMENT.fullmatch(opt):
                 break
+            if name == "env" and opt in ("-", "--ignore-environment"):
+                reset = True
             if not opt.startswith("-") or opt == "-":
+                i += opt == "-"
                 break
             if name == "env" and opt in ("-u", "--unset") and i + 1 < len(words):
                 env[words[i + 1].value or ""] = ""
+            elif name == "env" and opt[1:2] != "-":  # grouped short options: ``-i``, ``-iu NAME``, ``-uNAME``
+                for k, flag in enumerate(opt[1:], 2):
+                    reset = reset or flag == "i"
+                    if flag in "uCS":
+                        operand = opt[k:] or (words[i + 1].value if i + 1 < len(words) else None)
+                        if flag == "u":
+                            env[operand or ""] = ""
+                        i += not opt[k:]
+                        break
+            elif name == "sudo":
+                if opt == "--preserve-env" or (opt[1:2] != "-" and "E" in opt):
+                    preserved = None
+                elif opt.startswith("--preserve-env=") and preserved is not None:
+                    preserved |= frozenset(opt.partition("=")[2].split(","))
             i += 2 if opt in takes_value else 1
+        if reset and not (name == "sudo" and preserved is None):
+            env = {k: v for k, v in env.items() if preserved is not None and k in preserved}
+            kept = (preserved or frozenset()) if kept is None else kept & (preserved or frozenset())
         i += _WRAPPER_OPERANDS.get(name, 0)
-    return env, words[i:]
+    return env, words[i:], kept
 
 
 def shell_script_index(argv: tuple[Word, ...]) -> int | None:
@@ -220,8 +256,9 @@ class _Walker:
     """
 
     def __init__(self, text: str, smap: SourceMap, env: dict[str, str | None],
-                 wanted: Wanted | None = None) -> None:
+                 wanted: Wanted | None = None, kept: frozenset[str] | None = None) -> None:
         self.wanted = wanted
+        self.kept = kept  # the names of the RUN's environment that reach this script (see Command.kept)
         self.text = text
         self.smap = smap
         self.env = env  # exported variables so far
@@ -284,18 +321,24 @@ class _Walker:
         if script_at is not None:
             script = script_of(command.argv[script_at])
             if script is not None:
-                nested = commands_in_script(*script, command.env, self.wanted)
+                nested = commands_in_script(*script, command.env, self.wanted, command.kept)
         elif reads_script_from_stdin(command.argv):
             nested = (c for body, body_map in stdin_scripts()
-                      for c in commands_in_script(body, body_map, command.env, self.wanted))
+                      for c in commands_in_script(body, body_map, command.env, self.wanted, command.kept))
         for inner in nested:
             yield inner if always or not inner.always else dataclasses.replace(inner, always=False)
 
     def _command_of(self, words: list[Word], inline: dict[str, str | None], always: bool = True) -> Command:
         """The command ``words`` run: wrappers and assignments stripped, environment merged."""
-        wrapped_env, argv = unwrap(tuple(words))
+        wrapped_env, argv, kept = unwrap_env(tuple(words))
         assigned = {k: v for k, v in self.shell_vars.items() if k not in self.env} if self.shell_vars else {}
-        return Command(argv, {**self.env, **inline, **wrapped_env}, always=always, assigned=assigned)
+        if kept is None:
+            return Command(argv, {**self.env, **inline, **wrapped_env}, always=always, assigned=assigned,
+                           kept=self.kept)
+        # a wrapper cleared or reset the environment: only the names it keeps get through
+        env = {k: v for k, v in {**self.env, **inline}.items() if k in kept}
+        kept = kept if self.kept is None else kept & self.kept
+        return Command(argv, {**env, **wrapped_env}, always=always, assigned={}, kept=kept)
 
     def _visit(self, root: Node) -> Iterator[Command]:
         # Pre-order with an explicit stack: ``a && b && ...`` nests one level per operator.
@@ -479,7 +522,65 @@ class _Walker:
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         name = self._text(name_node) if name_node is not None else ""
-        return name, ("" if value_node is None else self._value(value_node))
+        if value_node is None:
+            return name, ""
+        value = self._value(value_node)
+        return name, value if value is not None else self._template(value_node)
+
+    def _template(self, node: Node) -> str | None:
+        """A value with simple expansions (``"${X:-1}"``, ``$NC``): what the script knows, expanded.
+
+        The variables the script has set are substituted here; the rest are left for the
+        stage (:class:`~pip_cache_lsp.words.Template`).  None for anything else
+        (``$(…)``, ``${X#p}``, backslashes): unknown.
+        """
+        parts: list[str] = []
+        if not self._template_into(node, parts):
+            return None
+        unknown = False
+
+        def substitute(m: re.Match[str]) -> str:
+            nonlocal unknown
+            name, operator, word = m.group(1) or m.group(4), m.group(2), m.group(3)
+            if name in self.shell_vars:
+                known = self.shell_vars[name]
+            elif name in self.env:
+                known = self.env[name]
+            else:
+                return m.group(0)  # the stage's, perhaps
+            if known is None or ("$" in known and not isinstance(known, Template)):
+                unknown = True
+                return ""
+            is_set = known != "" or operator is None or not operator.startswith(":")
+            if operator is not None and operator.endswith("-"):
+                return known if is_set else word
+            if operator is not None:
+                return word if is_set else ""
+            return known
+
+        text = VARIABLE.sub(substitute, "".join(parts))
+        if unknown:
+            return None
+        return Template(text) if "$" in text else text
+
+    def _template_into(self, node: Node, out: list[str]) -> bool:
+        kind = node.type
+        if kind == "concatenation":
+            return all(self._template_into(child, out) for child in node.children)
+        if kind == "string":
+            return all(self._template_into(child, out) for child in node.children if child.type != '"')
+        text = self._text(node)
+        if kind in ("simple_expansion", "expansion"):
+            if VARIABLE.fullmatch(text) is None:
+                return False
+        elif kind == "raw_string":
+            text = text[1:-1]
+            if "$" in text:
+                return False
+        elif kind not in ("word", "string_content") or "\\" in text or "$" in text or "`" in text:
+            return False
+        out.append(text)
+        return True
 
     def _node_of(self, command: Node, word: Word) -> Node | None:
         """The node of one of ``command``'s words, wherever tree-sitter-bash filed it."""

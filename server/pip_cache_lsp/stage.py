@@ -17,10 +17,16 @@ from typing import Protocol, TypeVar
 
 from pip_cache_lsp.facts import Facts
 from pip_cache_lsp.findings import MISSING, Finding, Hit
+from pip_cache_lsp.words import Template
 
 # BuildKit's variable forms (``frontend/dockerfile/shell/lex.go``): $X, ${X}, ${X:-word}, ${X-word},
 # ${X:+word}, ${X+word}.  With the colon an empty value counts as unset.
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _resolved(stage: Stage, value: object) -> object:
+    """A shell value the script left to the stage (:class:`Template`), expanded; others as they are."""
+    return stage.expand(value) if isinstance(value, Template) else value
 
 
 class Stage:
@@ -131,7 +137,7 @@ class Stage:
         """
         cache = hit.rule.cache
         if hit.cache_dir is not MISSING:
-            directory = hit.cache_dir
+            directory = _resolved(self, hit.cache_dir)
         elif hit.ignores_variables:
             directory = None
         else:
@@ -148,11 +154,11 @@ class Stage:
         """Whether the rule's off variable or a mount keeps this hit's cache out of the layer."""
         cache = hit.rule.cache
         if hit.env_value is not MISSING or hit.ignores_variables:
-            value = hit.env_value
+            value = _resolved(self, hit.env_value)
         else:
             value = self.lookup(cache.off_variable, hit)
             if value is not None and hit.shell_value is not MISSING:
-                value = hit.shell_value  # the stage exports it, so the script's assignment reaches the tool
+                value = _resolved(self, hit.shell_value)  # exported by the stage: the script's value
         if cache.turns_off(value) or hit.cleaned or self.configured_off(hit):
             return True
         if not targets and not hit.removed:
