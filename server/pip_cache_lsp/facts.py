@@ -9,16 +9,42 @@ rule.  An instruction that contributes nothing gets None, most of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from pip_cache_lsp.dockerfile import Instruction
 from pip_cache_lsp.findings import MISSING, Hit
 from pip_cache_lsp.rules import Rule, registered
 from pip_cache_lsp.run import run_commands
-from pip_cache_lsp.shell import Command
+from pip_cache_lsp.shell import Command, expand_argv, unwrap_env
 from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
 from pip_cache_lsp.words import buildkit_words
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A command with simple expansions in its words, matched when the fold knows the stage.
+
+    What it needs then: the rules that may run in the RUN, the commands before and after
+    it, and the paths ``rm -r`` removes after it.
+    """
+
+    command: Command
+    rules: tuple[Rule, ...]
+    earlier: tuple[Command, ...]
+    later: tuple[Command, ...]
+    source: str
+
+    def hits(self, expand: Callable[[str], str | None]) -> Iterator[Hit]:
+        """The rules' matches once the words are expanded with ``expand``."""
+        command = self.command
+        argv = expand_argv(command.argv, expand)
+        env, argv, kept = unwrap_env(argv)  # ``$SUDO pip install``: the value may be a wrapper
+        if kept is not None:
+            command = replace(command, env={k: v for k, v in command.env.items() if k in kept},
+                              kept=kept if command.kept is None else kept & command.kept, assigned={})
+        command = replace(command, argv=argv, env={**command.env, **env})
+        yield from _hits(command, list(self.rules), list(self.earlier), list(self.later), self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +65,7 @@ class Facts:
     copy_destination: str | None = None
     suppressed: frozenset[str] = frozenset()  # codes the comments above silence
     config: tuple[tuple[str, str | None], ...] = ()  # tool configuration a RUN writes (``pip config set``)
+    deferred: tuple[Deferred, ...] = ()  # commands whose words need the stage's values (``$PIP install``)
 
     @property
     def changes_stage(self) -> bool:
@@ -88,15 +115,22 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
 
     try:
         commands = list(run_commands(ins, wanted))
-        calls = tuple(hit for i, command in enumerate(commands)
+        calls = tuple(hit for i, command in enumerate(commands) if not _templated(command)
                       for hit in _hits(command, candidates, commands[:i], commands[i + 1:], ins.text))
     except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
         return None
+    deferred = tuple(Deferred(command, tuple(candidates), tuple(commands[:i]), tuple(commands[i + 1:]), ins.text)
+                     for i, command in enumerate(commands) if _templated(command))
     config = tuple(_configured(commands, candidates))
-    if not calls and not config:
+    if not calls and not config and not deferred:
         return None
-    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls else (),
-                 suppressed=instruction_suppressed(ins.comments, rules), config=config)
+    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls or deferred else (),
+                 suppressed=instruction_suppressed(ins.comments, rules), config=config, deferred=deferred)
+
+
+def _templated(command: Command) -> bool:
+    """Whether a word of ``command`` holds a simple expansion the stage may resolve."""
+    return any(word.value is None and word.template is not None for word in command.argv)
 
 
 def _configured(commands: list[Command], rules: list[Rule]) -> Iterator[tuple[str, str | None]]:

@@ -64,6 +64,9 @@ _WRAPPER_OPERANDS = {"timeout": 1}
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 
 
+Parts = tuple[tuple[str, bool], ...]  # a word's template: (text, split) -- unquoted expansions split
+
+
 class Word:
     """A word's value (None when it holds an expansion) and its span in block offsets.
 
@@ -71,11 +74,15 @@ class Word:
     has many words, and the rule needs the span of two of them at most.
     """
 
-    __slots__ = ("value", "_start", "_end", "_map")
+    __slots__ = ("value", "_start", "_end", "_map", "template")
 
-    def __init__(self, value: str | None, start: int, end: int, smap: SourceMap | None = None) -> None:
+    def __init__(self, value: str | None, start: int, end: int, smap: SourceMap | None = None,
+                 template: Parts | None = None) -> None:
         self.value = value
         self._start, self._end, self._map = start, end, smap
+        # For a word of simple expansions (``$PIP``, ``"${V:-x}"y``): its parts as (text, split),
+        # the variables the script knows already substituted; the stage expands the rest.
+        self.template = template
 
     @property
     def start(self) -> int:
@@ -210,6 +217,44 @@ def unwrap_env(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Wo
             kept = (preserved or frozenset()) if kept is None else kept & (preserved or frozenset())
         i += _WRAPPER_OPERANDS.get(name, 0)
     return env, words[i:], kept
+
+
+def expand_argv(argv: tuple[Word, ...], expand: Callable[[str], str | None]) -> tuple[Word, ...]:
+    """``argv`` with its templated words expanded by ``expand`` (the stage's ENV and ARG) and split.
+
+    An unquoted expansion's value is split into fields at blanks (bash manual, 3.5.7 Word
+    Splitting, default IFS); each field keeps the word's span, so an insertion after it lands
+    after the word.  A word whose value stays unknown is kept as it was (value None).
+    """
+    out: list[Word] = []
+    for word in argv:
+        fields = _fields(word.template, expand) if word.value is None and word.template is not None else None
+        if fields is None:
+            out.append(word)
+        else:
+            out.extend(Word(field, word._start, word._end, word._map) for field in fields)
+    return tuple(out)
+
+
+def _fields(parts: Parts, expand: Callable[[str], str | None]) -> list[str] | None:
+    fields: list[str] = []
+    current, started = "", False
+    for text, split in parts:
+        value = expand(text) if "$" in text else text
+        if value is None:
+            return None
+        if not split:
+            current, started = current + value, True
+            continue
+        for k, piece in enumerate(re.split(r"[ \t\n]+", value)):
+            if k > 0 and started:
+                fields.append(current)
+                current, started = "", False
+            if piece:
+                current, started = current + piece, True
+    if started:
+        fields.append(current)
+    return fields
 
 
 def shell_script_index(argv: tuple[Word, ...]) -> int | None:
@@ -398,8 +443,8 @@ class _Walker:
             return False
         name = node.child_by_field_name("name")
         value = self._value(_word_node(name)) if name is not None else None
-        if value is None:
-            return name is not None  # a computed name ($PIP): nothing we could judge
+        if value is None:  # a computed name: judged by the stage when it is simple (``$PIP``)
+            return name is not None and self._word_template(_word_node(name)) is None
         redirected = _redirected(node)  # words after a redirect are filed under it: ``pip >log install x``
         end = (redirected or node).end_byte
         return not self._worth_reading(value, self.char_at(node.start_byte), self.char_at(end))
@@ -537,6 +582,14 @@ class _Walker:
         parts: list[str] = []
         if not self._template_into(node, parts):
             return None
+        text = self._known("".join(parts))
+        return Template(text) if text is not None and "$" in text else text
+
+    def _known(self, text: str) -> str | None:
+        """``text`` with the simple expansions of variables the script has set substituted.
+
+        Others are left for the stage; None when a variable's value is unknown.
+        """
         unknown = False
 
         def substitute(m: re.Match[str]) -> str:
@@ -558,10 +611,8 @@ class _Walker:
                 return word if is_set else ""
             return known
 
-        text = VARIABLE.sub(substitute, "".join(parts))
-        if unknown:
-            return None
-        return Template(text) if "$" in text else text
+        text = VARIABLE.sub(substitute, text)
+        return None if unknown else text
 
     def _template_into(self, node: Node, out: list[str]) -> bool:
         kind = node.type
@@ -602,7 +653,40 @@ class _Walker:
             text = self.text[start:end]
             if "\\" not in text:
                 return Word(text, start, end, self.smap)
-        return Word(self._value(node), start, end, self.smap)
+        value = self._value(node)
+        return Word(value, start, end, self.smap, self._word_template(node) if value is None else None)
+
+    def _word_template(self, node: Node) -> Parts | None:
+        """A word of literal text and simple expansions, as (text, split) parts; None for others."""
+        parts: list[tuple[str, bool]] = []
+        if not self._parts_into(node, parts, False):
+            return None
+        out = []
+        for text, split in parts:
+            known = self._known(text) if "$" in text else text
+            if known is None:
+                return None
+            out.append((known, split))
+        return tuple(out)
+
+    def _parts_into(self, node: Node, out: list[tuple[str, bool]], quoted: bool) -> bool:
+        kind = node.type
+        if kind in ("concatenation", "string"):
+            return all(self._parts_into(child, out, quoted or kind == "string")
+                       for child in node.children if child.type != '"')
+        text = self._text(node)
+        if kind in ("simple_expansion", "expansion"):
+            if VARIABLE.fullmatch(text) is None:
+                return False
+            out.append((text, not quoted))
+            return True
+        if kind == "raw_string":
+            out.append((text[1:-1], False))  # ``$`` in single quotes is no expansion: kept as is
+            return "$" not in text
+        if kind not in ("word", "string_content") or "\\" in text or "$" in text or "`" in text:
+            return False
+        out.append((text, False))
+        return True
 
     def _value(self, node: Node) -> str | None:
         """The word after quote removal, or None when it holds an expansion."""

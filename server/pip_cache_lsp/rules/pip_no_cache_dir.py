@@ -43,6 +43,9 @@ _PIP_BOOLS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "fal
 _FILLS = ("install", "download", "wheel")
 _CONFIG_FILES = ("global", "site", "user")  # ``pip config --global|--site|--user``
 _ISOLATED = "--isolated"
+# A variable that may hold pip's command (``$PIP``, ``${PIP_INSTALL}``, ``$PYTHON``): its words are
+# only known to the stage, so such a RUN is read even when it never spells ``pip``.
+_NAMED_EXPANSION = re.compile(r"\$\{?[A-Za-z0-9_]*(?:PIP|PYTHON|[Pp]ip|[Pp]ython)")
 RULE_MESSAGE = ("pip install without --no-cache-dir: pip's download cache stays in the image layer; "
                 "add --no-cache-dir (or set PIP_NO_CACHE_DIR=1)")
 
@@ -78,7 +81,8 @@ class PipNoCacheDir(Rule):
     """pip install (download, wheel), run with pip's cache on."""
 
     def may_run(self, text: str) -> bool:
-        return spells(text, "pip")
+        """The text spells pip, or expands a variable whose name says pip or python (``$PIP install``)."""
+        return spells(text, "pip") or ("$" in text and _NAMED_EXPANSION.search(text) is not None)
 
     def may_match(self, name: str, source: str) -> bool:
         """The name can run pip (``pip``, ``pip3.12``, ``python3 -m pip``) and the text spells a subcommand.
