@@ -163,7 +163,8 @@ def _hits(command: Command, rules: list[Rule], earlier: list[Command], later: li
             removed = tuple(path for c in later if c.always for path in _removed(c, source))
             shell_value = cache.lookup(command.assigned, cache.off_variable, MISSING) if command.assigned else MISSING
             configured = tuple(_configured(earlier, [rule])) if match.config and earlier else ()
-            yield Hit(rule, match.start, match.end, match.insert_at, match.insert_text, env_value, cache_dir,
+            insert = match.insert_text.replace(" ", "\\ ") if command.escape_blanks else match.insert_text
+            yield Hit(rule, match.start, match.end, match.insert_at, insert, env_value, cache_dir,
                       shell_value, removed, cleaned, note, match.message, match.ignores_variables, match.config,
                       configured, command.kept)
 

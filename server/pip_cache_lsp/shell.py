@@ -58,9 +58,28 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "timeout": frozenset({"-k", "-s", "--kill-after", "--signal"}),
     "chronic": frozenset(),
     "eatmydata": frozenset(),
+    # run the command as another user: ``gosu USER cmd``, ``su-exec USER cmd``, ``runuser -u USER -- cmd``
+    "gosu": frozenset(),
+    "su-exec": frozenset(),
+    "runuser": frozenset({"-u", "--user", "-g", "--group", "-G", "--supp-group", "-s", "--shell", "-w",
+                          "--whitelist-environment"}),
+    # ``TOOL [opts] run [opts] cmd``: the command runs in the tool's environment
+    "conda": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+    "mamba": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+    "micromamba": frozenset({"-n", "--name", "-p", "--prefix", "--cwd", "-r", "--root-prefix", "-a", "--attach"}),
+    "poetry": frozenset({"-C", "--directory", "-P", "--project"}),
+    "pipenv": frozenset(),
+    # read specially (see unwrap_env): ``find … -exec cmd {} ;``, ``eval word…``, ``su [-] [USER] -c cmd``
+    "find": frozenset(),
+    "eval": frozenset(),
+    "su": frozenset(),
 }
-# Wrappers whose first operand is not the command (e.g. ``timeout 10 pip …``).
-_WRAPPER_OPERANDS = {"timeout": 1}
+# Wrappers whose first operand is not the command (e.g. ``timeout 10 pip …``, ``gosu app pip …``).
+_WRAPPER_OPERANDS = {"timeout": 1, "gosu": 1, "su-exec": 1}
+_RUN_SUBCOMMAND = frozenset({"conda", "mamba", "micromamba", "poetry", "pipenv"})  # ``conda run cmd``
+# Commands that run a string as a script, beside the shells' ``-c``: ``su -c``, ``runuser USER -c``, ``eval``.
+SCRIPT_RUNNERS = frozenset({"su", "runuser", "eval"})
+_FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 
 
@@ -113,6 +132,9 @@ class Command:
     # The inherited environment's names that reach the command when a wrapper clears or resets
     # it (``env -i``, ``sudo``); None: all of them.  ``env`` then holds only what is set after.
     kept: frozenset[str] | None = None
+    # The script came out of an unquoted word (``sh -c pip\\ install\\ x``): a blank inserted into
+    # it must be escaped, or the outer shell splits the word there.
+    escape_blanks: bool = False
 
 
 def basename(word: Word) -> str:
@@ -123,14 +145,17 @@ Wanted = Callable[[str, str], bool]
 
 
 def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None,
-                       wanted: Wanted | None = None, kept: frozenset[str] | None = None) -> Iterator[Command]:
+                       wanted: Wanted | None = None, kept: frozenset[str] | None = None,
+                       escape_blanks: bool = False) -> Iterator[Command]:
     """The simple commands of a shell script, in source order, nested scripts included.
 
     With ``wanted``, only commands it accepts by their name and their source text (and
     wrappers and shells, which may run such a command) are reported; the words of the
     others are never decoded, which is most of the walk's cost.
     """
-    yield from _Walker(text, smap, dict(env or {}), wanted, kept).run()
+    walker = _Walker(text, smap, dict(env or {}), wanted, kept)
+    walker.escape_blanks = escape_blanks
+    yield from walker.run()
 
 
 def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
@@ -180,6 +205,13 @@ def unwrap_env(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Wo
         takes_value = _WRAPPERS.get(name)
         if takes_value is None:
             break
+        if name in _SPECIAL:
+            found = _SPECIAL[name](words, i)
+            if found is None:
+                break
+            i, end = found
+            words = words[:end]
+            continue
         i += 1
         reset = name in ("sudo", "doas")
         preserved: frozenset[str] | None = frozenset()
@@ -217,6 +249,74 @@ def unwrap_env(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Wo
             kept = (preserved or frozenset()) if kept is None else kept & (preserved or frozenset())
         i += _WRAPPER_OPERANDS.get(name, 0)
     return env, words[i:], kept
+
+
+def _find_exec(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``find … -exec cmd {} ;`` (``-execdir``, ``-ok``, ``-okdir``; ``+`` ends it too): cmd's words.
+
+    find(1) runs the command once per file found (or once for all with ``+``).
+    """
+    values = [w.value for w in words]
+    for k in range(i + 1, len(words)):
+        if values[k] in _FIND_EXEC:
+            end = next((e for e in range(k + 1, len(words)) if values[e] in (";", "+")), len(words))
+            return k + 1, end
+    return None
+
+
+def _eval(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``eval a b c`` runs ``a b c``; a single operand is a script (:func:`shell_script_index`)."""
+    return (i + 1, len(words)) if len(words) - i > 2 else None
+
+
+def _run_subcommand(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``conda run [-n env] cmd``, ``mamba run``, ``micromamba run``, ``poetry run``, ``pipenv run``."""
+    takes_value = _WRAPPERS[basename(words[i])]
+    j = i + 1
+    while j < len(words) and (words[j].value or "").startswith("-"):  # the tool's own options first
+        j += 2 if words[j].value in takes_value else 1
+    if j >= len(words) or words[j].value != "run":
+        return None
+    j += 1
+    while j < len(words):
+        opt = words[j].value or ""
+        if opt == "--":
+            return j + 1, len(words)
+        if not opt.startswith("-"):
+            break
+        j += 2 if opt in takes_value else 1
+    return j, len(words)
+
+
+def _runuser(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``runuser -u USER [--] cmd`` runs cmd; without ``-u`` it is ``su`` (a ``-c`` script)."""
+    if not any(w.value in ("-u", "--user") or (w.value or "").startswith("--user=") for w in words[i + 1:]):
+        return None
+    j = i + 1
+    while j < len(words):
+        opt = words[j].value or ""
+        if opt == "--":
+            return j + 1, len(words)
+        if not opt.startswith("-"):
+            break
+        j += 2 if opt in _WRAPPERS["runuser"] else 1
+    return j, len(words)
+
+
+def _not_a_wrapper(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    return None
+
+
+_SPECIAL: dict[str, Callable[[tuple[Word, ...], int], tuple[int, int] | None]] = {
+    "find": _find_exec, "eval": _eval, "runuser": _runuser, "su": _not_a_wrapper,
+    **dict.fromkeys(_RUN_SUBCOMMAND, _run_subcommand),
+}
+
+
+def login_resets(argv: tuple[Word, ...]) -> bool:
+    """``su -`` / ``-l`` / ``--login`` (and runuser's) start from a clean environment (util-linux su(1))."""
+    return bool(argv) and basename(argv[0]) in ("su", "runuser") and any(
+        w.value in ("-", "-l", "--login") for w in argv[1:])
 
 
 def expand_argv(argv: tuple[Word, ...], expand: Callable[[str], str | None]) -> tuple[Word, ...]:
@@ -258,8 +358,24 @@ def _fields(parts: Parts, expand: Callable[[str], str | None]) -> list[str] | No
 
 
 def shell_script_index(argv: tuple[Word, ...]) -> int | None:
-    """For ``sh [opts] -c SCRIPT``, the index of SCRIPT in ``argv``; else None."""
-    if not argv or basename(argv[0]) not in SHELLS:
+    """For ``sh [opts] -c SCRIPT``, the index of SCRIPT in ``argv``; else None.
+
+    Also ``su [opts] [USER] -c SCRIPT`` (``--command SCRIPT``; runuser alike: util-linux
+    su(1) hands SCRIPT to the user's shell with ``-c``) and ``eval SCRIPT`` (bash manual,
+    4.1 Bourne Shell Builtins).
+    """
+    if not argv:
+        return None
+    name = basename(argv[0])
+    if name in SCRIPT_RUNNERS:
+        if name == "eval":
+            return 1 if len(argv) == 2 else None
+        values = [w.value for w in argv]
+        for k in range(1, len(argv) - 1):
+            if values[k] in ("-c", "--command"):
+                return k + 1
+        return None
+    if name not in SHELLS:
         return None
     has_c = False
     i = 1
@@ -304,6 +420,7 @@ class _Walker:
                  wanted: Wanted | None = None, kept: frozenset[str] | None = None) -> None:
         self.wanted = wanted
         self.kept = kept  # the names of the RUN's environment that reach this script (see Command.kept)
+        self.escape_blanks = False  # see Command.escape_blanks
         self.text = text
         self.smap = smap
         self.env = env  # exported variables so far
@@ -366,7 +483,13 @@ class _Walker:
         if script_at is not None:
             script = script_of(command.argv[script_at])
             if script is not None:
-                nested = commands_in_script(*script, command.env, self.wanted, command.kept)
+                env, kept = command.env, command.kept
+                if login_resets(command.argv):  # ``su - app -c …``: a login shell's clean environment
+                    env, kept = {}, frozenset()
+                word = command.argv[script_at]
+                raw = self.text[word._start : word._end]
+                escape = self.escape_blanks or ("'" not in raw and '"' not in raw and "\\" in raw)
+                nested = commands_in_script(*script, env, self.wanted, kept, escape)
         elif reads_script_from_stdin(command.argv):
             nested = (c for body, body_map in stdin_scripts()
                       for c in commands_in_script(body, body_map, command.env, self.wanted, command.kept))
@@ -379,11 +502,12 @@ class _Walker:
         assigned = {k: v for k, v in self.shell_vars.items() if k not in self.env} if self.shell_vars else {}
         if kept is None:
             return Command(argv, {**self.env, **inline, **wrapped_env}, always=always, assigned=assigned,
-                           kept=self.kept)
+                           kept=self.kept, escape_blanks=self.escape_blanks)
         # a wrapper cleared or reset the environment: only the names it keeps get through
         env = {k: v for k, v in {**self.env, **inline}.items() if k in kept}
         kept = kept if self.kept is None else kept & self.kept
-        return Command(argv, {**env, **wrapped_env}, always=always, assigned={}, kept=kept)
+        return Command(argv, {**env, **wrapped_env}, always=always, assigned={}, kept=kept,
+                       escape_blanks=self.escape_blanks)
 
     def _visit(self, root: Node) -> Iterator[Command]:
         # Pre-order with an explicit stack: ``a && b && ...`` nests one level per operator.
@@ -491,6 +615,9 @@ class _Walker:
     def _heredoc_scripts(self, command: Node) -> Iterator[tuple[str, SourceMap]]:
         redirected = _redirected(command)
         if redirected is None:
+            piped = self._piped_script(command)
+            if piped is not None:
+                yield piped
             return
         for redirect in redirected.children_by_field_name("redirect"):
             body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
@@ -499,6 +626,28 @@ class _Walker:
                 builder = TextBuilder()
                 builder.add(self.text[start:end], start)
                 yield builder.build(self.smap)
+
+    def _piped_script(self, command: Node) -> tuple[str, SourceMap] | None:
+        """``echo 'pip install x' | sh``: the string the command before the pipe writes, as a script.
+
+        ``echo`` with one operand (no option, no backslash: dash's echo would decode one), or
+        ``printf`` with a format holding no ``%`` or backslash (printf prints it as it is).
+        """
+        parent = command.parent
+        if parent is None or parent.type != "pipeline":
+            return None
+        before = command.prev_named_sibling
+        if before is None or before.type != "command":
+            return None
+        name = before.child_by_field_name("name")
+        operands = [c for c in before.named_children if c.type not in ("command_name", *_REDIRECTS)]
+        if name is None or self._text(name) not in ("echo", "printf") or len(operands) != 1:
+            return None
+        value = self._value(operands[0])
+        if value is None or value.startswith("-") or "\\" in value or (self._text(name) == "printf" and "%" in value):
+            return None
+        script, smap = self._decode(operands[0])
+        return script + "\n", smap
 
     @staticmethod
     def _descriptor(command: Node, number: Node) -> bool:
