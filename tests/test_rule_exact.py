@@ -249,3 +249,15 @@ def test_clean(source: str) -> None:
 def test_message_names_the_subcommand(source: str, subcommand: str) -> None:
     (finding,) = Document(source).findings(selected=PIP)
     assert finding.message.startswith(f"pip {subcommand} without --no-cache-dir")
+
+
+@pytest.mark.parametrize("depth", [45, 400, 3000])
+def test_deep_nesting_skips_only_the_deep_part(depth: int) -> None:
+    source = "RUN pip install a && " + "echo $(" * depth + "pip install x" + ")" * depth + " && pip install y\n"
+    doc = Document(source)
+    assert ranges(doc) == [(0, 4, 0, 15), (0, len(source) - 14, 0, len(source) - 3)]
+
+
+def test_shallow_nesting_is_read() -> None:
+    source = "RUN " + "echo $(" * 30 + "pip install x" + ")" * 30 + "\n"
+    assert len(ranges(Document(source))) == 1

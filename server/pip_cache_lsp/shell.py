@@ -421,6 +421,7 @@ class _Walker:
         self.wanted = wanted
         self.kept = kept  # the names of the RUN's environment that reach this script (see Command.kept)
         self.escape_blanks = False  # see Command.escape_blanks
+        self.depth = 0  # $(…) nested around the node being walked
         self.text = text
         self.smap = smap
         self.env = env  # exported variables so far
@@ -675,6 +676,15 @@ class _Walker:
         """Commands inside ``$(…)`` in a word or assignment: they run before the command does."""
         if not self.substitutions:
             return
+        if self.depth >= _MAX_DEPTH:  # only the part nested this deep is skipped, never the rest
+            return
+        self.depth += 1
+        try:
+            yield from self._substitutions_of(node)
+        finally:
+            self.depth -= 1
+
+    def _substitutions_of(self, node: Node) -> Iterator[Command]:
         for sub in _substitutions(node):
             saved = (dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)
             for child in sub.children:
@@ -870,6 +880,9 @@ class _Walker:
             unescape(self.text, start, end, None, out)
 
 
+# Command substitutions nested deeper than this are not read (each level costs Python stack frames;
+# no real script comes near it): the rest of the RUN is.
+_MAX_DEPTH = 40
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion",
                          "process_substitution"})
