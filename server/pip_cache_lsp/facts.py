@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 
 from pip_cache_lsp.dockerfile import Instruction
 from pip_cache_lsp.findings import MISSING, Hit
-from pip_cache_lsp.rules import Rule, registered
+from pip_cache_lsp.rules import Rule, registered, spells
 from pip_cache_lsp.run import run_commands
-from pip_cache_lsp.shell import Command, expand_argv, unwrap_env
+from pip_cache_lsp.shell import Command, basename, expand_argv, unwrap_env
 from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
 from pip_cache_lsp.words import buildkit_words
 
@@ -35,15 +35,20 @@ class Deferred:
     later: tuple[Command, ...]
     source: str
 
+    @property
+    def needs_stage(self) -> bool:
+        """Whether a variable is left that only the stage can give (the script's are substituted)."""
+        return any("$" in text for word in self.command.argv if word.template is not None
+                   for text, _ in word.template)
+
     def hits(self, expand: Callable[[str], str | None]) -> Iterator[Hit]:
         """The rules' matches once the words are expanded with ``expand``."""
         command = self.command
-        argv = expand_argv(command.argv, expand)
-        env, argv, kept = unwrap_env(argv)  # ``$SUDO pip install``: the value may be a wrapper
+        env, argv, kept = unwrap_env(expand_argv(command.argv, expand))  # ``$SUDO pip``: a value may be a wrapper
         if kept is not None:
             command = replace(command, env={k: v for k, v in command.env.items() if k in kept},
                               kept=kept if command.kept is None else kept & command.kept, assigned={})
-        command = replace(command, argv=argv, env={**command.env, **env})
+        command = replace(command, argv=argv, env={**command.env, **env}) if env else replace(command, argv=argv)
         yield from _hits(command, list(self.rules), list(self.earlier), list(self.later), self.source)
 
 
@@ -115,22 +120,52 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
 
     try:
         commands = list(run_commands(ins, wanted))
-        calls = tuple(hit for i, command in enumerate(commands) if not _templated(command)
-                      for hit in _hits(command, candidates, commands[:i], commands[i + 1:], ins.text))
-    except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
+        expands = "$" in ins.logical or bool(ins.heredocs and "$" in ins.text)  # else no word is templated
+        templated = [expands and _templated(command, candidates, ins.text) for command in commands]
+        # configuration is written by a command that spells ``config`` (``pip config set``): else none is
+        configuring = spells(ins.logical, "config") or bool(ins.heredocs and spells(ins.text, "config"))
+        calls = tuple(hit for i, command in enumerate(commands) if not templated[i]
+                      for hit in _hits(command, candidates, commands[:i] if configuring else [], commands[i + 1:],
+                                       ins.text))
+    except RecursionError:  # a last resort: the walker skips what is nested too deep
         return None
-    deferred = tuple(Deferred(command, tuple(candidates), tuple(commands[:i]), tuple(commands[i + 1:]), ins.text)
-                     for i, command in enumerate(commands) if _templated(command))
-    config = tuple(_configured(commands, candidates))
+    deferred: tuple[Deferred, ...] = ()
+    if any(templated):
+        waiting = [Deferred(command, tuple(candidates), tuple(commands[:i] if configuring else ()),
+                            tuple(commands[i + 1:]), ins.text)
+                   for i, command in enumerate(commands) if templated[i]]
+        known = [d for d in waiting if not d.needs_stage]  # ``X="pip install"; $X a``: the script says
+        if known:
+            calls = tuple(sorted((*calls, *(hit for d in known for hit in d.hits(_no_variable))),
+                                 key=lambda hit: hit.start))
+        deferred = tuple(d for d in waiting if d.needs_stage)
+    config = tuple(_configured(commands, candidates)) if configuring else ()
     if not calls and not config and not deferred:
         return None
     return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls or deferred else (),
                  suppressed=instruction_suppressed(ins.comments, rules), config=config, deferred=deferred)
 
 
-def _templated(command: Command) -> bool:
-    """Whether a word of ``command`` holds a simple expansion the stage may resolve."""
-    return any(word.value is None and word.template is not None for word in command.argv)
+def _no_variable(text: str) -> str | None:
+    return None
+
+
+def _templated(command: Command, rules: list[Rule], source: str) -> bool:
+    """Whether a word of ``command`` holds a simple expansion the stage may resolve, and a rule may care.
+
+    A command named by a variable (``$PIP install``) may be any; otherwise a rule must
+    want its name (``rm -rf $DIR`` is read by the cleanups, at the fold, already).
+    """
+    argv = command.argv
+    for word in argv:
+        if word.template is not None:
+            break
+    else:
+        return False
+    if argv[0].value is None:
+        return True
+    name = basename(argv[0])
+    return any(rule.may_match(name, source) for rule in rules)
 
 
 def _configured(commands: list[Command], rules: list[Rule]) -> Iterator[tuple[str, str | None]]:

@@ -466,6 +466,11 @@ class _Walker:
         if self.wanted is None:
             return True
         base = name.rsplit("/", 1)[-1]
+        if base == "find":  # long, and common (``find … -exec rm {} +``): only when it runs a wanted command
+            source = self.text[start:end]
+            at = max(source.find("-exec"), source.find("-ok"))
+            after = source[at:].split(None, 2) if at >= 0 else []
+            return len(after) >= 2 and self._worth_reading(after[1].strip("'\""), start, end)
         return base in _WRAPPERS or base in SHELLS or self.wanted(base, self.text[start:end])
 
     def _run(self, argv: list[Word], inline: dict[str, str | None],
@@ -678,17 +683,14 @@ class _Walker:
             return
         if self.depth >= _MAX_DEPTH:  # only the part nested this deep is skipped, never the rest
             return
-        self.depth += 1
-        try:
-            yield from self._substitutions_of(node)
-        finally:
-            self.depth -= 1
-
-    def _substitutions_of(self, node: Node) -> Iterator[Command]:
         for sub in _substitutions(node):
             saved = (dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)
-            for child in sub.children:
-                yield from self._visit(child)
+            self.depth += 1
+            try:
+                for child in sub.children:
+                    yield from self._visit(child)
+            finally:
+                self.depth -= 1
             self.env, self.shell_vars, self.exported, self.allexport = saved  # a subshell: nothing leaks
 
     def _assign(self, name: str, value: str | None, export: bool) -> None:

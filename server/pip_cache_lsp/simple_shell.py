@@ -94,7 +94,8 @@ def simple_commands(text: str) -> list[SimpleCommand] | None:
         pending = ended = False
     if pending:
         return None
-    if any(op == "|" and name.rsplit("/", 1)[-1] in _SHELLS for _, _, name, op in commands):
+    if "|" in text and any(op == "|" and name.rsplit("/", 1)[-1] in _SHELLS and commands[k - 1][2] in ("echo", "printf")
+                           for k, (_, _, name, op) in enumerate(commands)):
         return None  # ``echo '…' | sh``: the grammar hands the shell the string piped into it
     piped = [op == "|" for _, _, _, op in commands[1:]] + [False] if commands else []
     return [(start, end, name, op not in ("||", "|") and not into_pipe)

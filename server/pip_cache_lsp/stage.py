@@ -210,16 +210,17 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[H
     block.stage = stage
     if facts is None:
         return ()
-    scope = stage or Stage()
     calls = facts.calls
     if facts.deferred:  # words with $VAR: matched now that the stage's values are known
-        calls = tuple(sorted((*calls, *(hit for d in facts.deferred for hit in d.hits(scope.expand))),
+        expand = (stage or Stage()).expand
+        calls = tuple(sorted((*calls, *(hit for d in facts.deferred for hit in d.hits(expand))),
                              key=lambda hit: hit.start))
     if not calls:
         hits: tuple[Hit, ...] = ()
     elif not honour_env:
         hits = calls
     else:
+        scope = stage or Stage()
         hits = tuple(hit for hit in calls if not scope.covers(hit, facts.cache_targets))
     if hits and facts.suppressed:
         hits = tuple(hit for hit in hits if hit.rule.code not in facts.suppressed)

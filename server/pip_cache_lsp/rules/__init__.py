@@ -40,15 +40,16 @@ class Cache:
     # How the tool reads an environment name, when it folds spellings together (pip reads
     # ``PIP_no_cache_dir`` as ``PIP_NO_CACHE_DIR``); None: names are read exactly.
     key: Callable[[str], str | None] | None = None
+    key_prefix: str = ""  # every name ``key`` folds starts with this (``PIP_``)
 
     def lookup(self, env: Mapping[str, str | None], variable: str, default: object = None) -> object:
         """The value the tool reads for ``variable`` in ``env`` (the last spelling it folds together)."""
         key = self.key
-        if key is None:
+        if key is None or not env:
             return env.get(variable, default)
-        wanted, found = key(variable), default
-        for name, value in env.items():
-            if name == variable or (name[:1] == variable[:1] and key(name) == wanted):
+        wanted, found, size, prefix = key(variable), default, len(variable), self.key_prefix
+        for name, value in env.items():  # a folded spelling has the same length (ASCII case, ``_`` / ``-``)
+            if name == variable or (len(name) == size and name.startswith(prefix) and key(name) == wanted):
                 found = value
         return found
 

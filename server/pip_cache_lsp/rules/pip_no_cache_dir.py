@@ -13,6 +13,7 @@ hadolint DL3042, KICS f2f903fb.  What pip itself does, with its source:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -43,11 +44,24 @@ _PIP_BOOLS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "fal
 _FILLS = ("install", "download", "wheel")
 _CONFIG_FILES = ("global", "site", "user")  # ``pip config --global|--site|--user``
 _ISOLATED = "--isolated"
-# A variable that may hold pip's command (``$PIP``, ``${PIP_INSTALL}``, ``$PYTHON``): its words are
-# only known to the stage, so such a RUN is read even when it never spells ``pip``.
-_NAMED_EXPANSION = re.compile(r"\$\{?[A-Za-z0-9_]*(?:PIP|PYTHON|[Pp]ip|[Pp]ython)")
+# A variable where a command's name goes (``$PIP install``, ``"${PIP}" install``, ``sudo $PIP …``): its
+# value is only known to the stage, so such a RUN is read even when it never spells ``pip``.
+_COMMAND_EXPANSION = re.compile(
+    r"""(?:^(?i:onbuild[ \t]+)?(?i:run)(?:[ \t]+--\S+)*|[;&|(`\n]|\b(?:then|do|else|sudo|exec|eval|env))"""
+    r"""[ \t]*"?\$\{?[A-Za-z_]\w*\}?"?[ \t]""")
 RULE_MESSAGE = ("pip install without --no-cache-dir: pip's download cache stays in the image layer; "
                 "add --no-cache-dir (or set PIP_NO_CACHE_DIR=1)")
+
+
+@functools.lru_cache(maxsize=512)
+def _kind(name: str) -> re.Pattern[str] | None:
+    """Whether a command name is pip's (:data:`_PIP`) or python's (:data:`_PYTHON`); names repeat."""
+    return _PIP if _PIP.fullmatch(name) else _PYTHON if _PYTHON.fullmatch(name) else None
+
+
+def _runs_pip(name: str) -> bool:
+    """A command name that runs pip or python."""
+    return _kind(name) is not None
 
 
 def disables_cache(value: object) -> bool:
@@ -81,8 +95,8 @@ class PipNoCacheDir(Rule):
     """pip install (download, wheel), run with pip's cache on."""
 
     def may_run(self, text: str) -> bool:
-        """The text spells pip, or expands a variable whose name says pip or python (``$PIP install``)."""
-        return spells(text, "pip") or ("$" in text and _NAMED_EXPANSION.search(text) is not None)
+        """The text spells pip, or a command's name is a variable (``$PIP install``)."""
+        return spells(text, "pip") or ("$" in text and _COMMAND_EXPANSION.search(text) is not None)
 
     def may_match(self, name: str, source: str) -> bool:
         """The name can run pip (``pip``, ``pip3.12``, ``python3 -m pip``) and the text spells a subcommand.
@@ -90,14 +104,14 @@ class PipNoCacheDir(Rule):
         Most ``python`` commands (``python -c …``, ``python -m venv``) fail the second
         test, and their words are never decoded.
         """
-        return (_PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None) and (
-            spells(source, "install") or spells(source, "download") or spells(source, "wheel"))
+        return _runs_pip(name) and (spells(source, "install") or spells(source, "download")
+                                    or spells(source, "wheel"))
 
     def may_clean(self, name: str, source: str) -> bool:
-        return (_PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None) and spells(source, "purge")
+        return _runs_pip(name) and spells(source, "purge")
 
     def may_configure(self, name: str, source: str) -> bool:
-        return (_PIP.fullmatch(name) is not None or _PYTHON.fullmatch(name) is not None) and spells(source, "config")
+        return _runs_pip(name) and spells(source, "config")
 
     def cleanup(self, command: Command) -> Cleanup | None:
         """``pip cache purge`` empties the cache directory (``pip/_internal/commands/cache.py`` ``purge_cache``)."""
@@ -148,7 +162,7 @@ class PipNoCacheDir(Rule):
         while j < len(argv):
             value = argv[j].value
             j += 1
-            if value is None or not options:
+            if not value or value[0] != "-" or not options:
                 continue
             if value == "--":
                 options = j - 1 < i  # pip's own ``--`` after the subcommand ends its options
@@ -156,7 +170,7 @@ class PipNoCacheDir(Rule):
             isolated = isolated or value == _ISOLATED  # ``pip/_internal/cli/main.py``: ``"--isolated" in cmd_args``
             if is_no_cache_flag(value):
                 off = True
-            elif (option := _cache_dir_option(value)) is not None:
+            elif value.startswith("--ca") and (option := _cache_dir_option(value)) is not None:
                 inline, directory = option
                 if not inline:
                     directory = argv[j].value if j < len(argv) else None
@@ -172,21 +186,24 @@ class PipNoCacheDir(Rule):
         if off is False:  # ``--cache-dir`` last: pip's command line wins over its environment and files;
             # the flag goes after it, for the last one wins (optparse)
             return Match(argv[0].start, subcommand.end, on_at, insert, cache_dir or None, message, True)
-        scopes = _CONFIG_FILES[:2] if isolated else _CONFIG_FILES  # --isolated skips the user's file only
-        config = tuple(f"{scope}/pip/{section}" for scope in scopes for section in ("global", name))
-        return Match(argv[0].start, subcommand.end, subcommand.end, insert, None, message, isolated, config)
+        return Match(argv[0].start, subcommand.end, subcommand.end, insert, None, message, isolated,
+                     _CONFIG_KEYS[isolated, name])
 
 
 _MESSAGES = {name: RULE_MESSAGE.replace("pip install", f"pip {name}", 1) for name in _FILLS}
+# The configuration keys that turn a subcommand's cache off: ``[global]`` and its own section, in
+# each file pip reads (--isolated skips the user's file only).
+_CONFIG_KEYS = {(isolated, name): tuple(f"{scope}/pip/{section}"
+                                        for scope in (_CONFIG_FILES[:2] if isolated else _CONFIG_FILES)
+                                        for section in ("global", name))
+                for isolated in (False, True) for name in _FILLS}
 
 
 def _start(argv: tuple[Word, ...]) -> int | None:
     """The index of pip's first word after ``pip`` or ``python [opts] -m pip``; None if not pip."""
-    exe = (argv[0].value or "").rsplit("/", 1)[-1]
-    if _PIP.fullmatch(exe):
-        return 1
-    if not _PYTHON.fullmatch(exe):
-        return None
+    kind = _kind((argv[0].value or "").rsplit("/", 1)[-1])
+    if kind is not _PYTHON:
+        return 1 if kind is _PIP else None
     i = 1
     while i < len(argv):  # python's options: grouped short ones (``-Im pip``, ``-mpip``), ``-W x``
         value = argv[i].value or ""
@@ -236,7 +253,7 @@ RULE = PipNoCacheDir(
     help=HELP,
     docs_url=DOCS_URL,
     cache=Cache(off_variable="PIP_NO_CACHE_DIR", dir_variable="PIP_CACHE_DIR", subdir="pip",
-                turns_off=disables_cache, key=environment_key),
+                turns_off=disables_cache, key=environment_key, key_prefix="PIP_"),
     fix_title="Add --no-cache-dir",
     fix_all_title="Add --no-cache-dir to every pip install",
     aliases=frozenset({HADOLINT_CODE.lower(), KICS_ID}),
