@@ -146,6 +146,10 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
      "RUN sh -c pip\\ install\\ --no-cache-dir\\ x\n"),
     ("eval of an unquoted word", "RUN eval pip\\ install\\ x\n", [(0, 9, 0, 21)],
      "RUN eval pip\\ install\\ --no-cache-dir\\ x\n"),
+    ("sh -c with its arguments, no flag", "RUN bash -c 'pip install \"$@\"' _ x\n", [(0, 13, 0, 24)],
+     "RUN bash -c 'pip install --no-cache-dir \"$@\"' _ x\n"),
+    ("sh -c with no arguments", "RUN sh -c 'pip install \"$@\"' sh\n", [(0, 11, 0, 22)],
+     "RUN sh -c 'pip install --no-cache-dir \"$@\"' sh\n"),
     # §1 what reaches pip's environment
     ("env -i drops ENV", "FROM a\nENV PIP_NO_CACHE_DIR=1\nRUN env -i pip install x\n", [(2, 11, 2, 22)],
      "FROM a\nENV PIP_NO_CACHE_DIR=1\nRUN env -i pip install --no-cache-dir x\n"),
@@ -172,6 +176,9 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
 ]
 
 CLEAN: list[tuple[str, str]] = [
+    ("sh -c passes the flag through $@", "RUN bash -c 'pip install \"$@\"' _ --no-cache-dir x\n"),
+    ("sh -c passes the flag as $1", "RUN sh -c 'pip install $1 x' sh --no-cache-dir\n"),
+    ("exec form passes the flag through $@", 'RUN ["bash", "-c", "pip install \\"$@\\"", "_", "--no-cache-dir", "x"]\n'),
     ("su without - keeps ENV", "FROM a\nENV PIP_NO_CACHE_DIR=1\nRUN su app -c 'pip install x'\n"),
     ("gosu keeps ENV", "FROM a\nENV PIP_NO_CACHE_DIR=1\nRUN gosu app pip install x\n"),
     ("conda without run", "RUN conda install pip\n"),

@@ -20,7 +20,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pip_cache_lsp.simple_shell import SimpleCommand, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
@@ -146,7 +146,7 @@ Wanted = Callable[[str, str], bool]
 
 def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None,
                        wanted: Wanted | None = None, kept: frozenset[str] | None = None,
-                       escape_blanks: bool = False) -> Iterator[Command]:
+                       escape_blanks: bool = False, positional: tuple[str, ...] | None = None) -> Iterator[Command]:
     """The simple commands of a shell script, in source order, nested scripts included.
 
     With ``wanted``, only commands it accepts by their name and their source text (and
@@ -155,6 +155,7 @@ def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | 
     """
     walker = _Walker(text, smap, dict(env or {}), wanted, kept)
     walker.escape_blanks = escape_blanks
+    walker.positional = positional
     yield from walker.run()
 
 
@@ -173,7 +174,9 @@ def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
         index = words.index(run[script_at])
         _, start, _, raw = argv[index]
         script, script_map = decode_json(raw, start + 1, smap)
-        yield from commands_in_script(script, script_map, env, wanted, kept)
+        args = tuple(w.value for w in run[script_at + 2:])
+        yield from commands_in_script(script, script_map, env, wanted, kept, False,
+                                      None if None in args else cast("tuple[str, ...]", args))
 
 
 def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, ...]]:
@@ -421,6 +424,8 @@ class _Walker:
         self.wanted = wanted
         self.kept = kept  # the names of the RUN's environment that reach this script (see Command.kept)
         self.escape_blanks = False  # see Command.escape_blanks
+        # ``sh -c SCRIPT NAME ARG…``: the ARGs are $1… and "$@" (None: unknown, as for a top-level script)
+        self.positional: tuple[str, ...] | None = None
         self.depth = 0  # $(…) nested around the node being walked
         self.text = text
         self.smap = smap
@@ -495,7 +500,9 @@ class _Walker:
                 word = command.argv[script_at]
                 raw = self.text[word._start : word._end]
                 escape = self.escape_blanks or ("'" not in raw and '"' not in raw and "\\" in raw)
-                nested = commands_in_script(*script, env, self.wanted, kept, escape)
+                args = tuple(w.value for w in command.argv[script_at + 2:])  # after $0 (bash manual, 6.1)
+                positional = None if None in args else cast("tuple[str, ...]", args)
+                nested = commands_in_script(*script, env, self.wanted, kept, escape, positional)
         elif reads_script_from_stdin(command.argv):
             nested = (c for body, body_map in stdin_scripts()
                       for c in commands_in_script(body, body_map, command.env, self.wanted, command.kept))
@@ -830,6 +837,25 @@ class _Walker:
             out.append((known, split))
         return tuple(out)
 
+    def _positional_into(self, text: str, out: list[tuple[str, bool]], quoted: bool) -> bool:
+        """``"$@"``, ``$*``, ``$1``/``${1}`` in a ``sh -c`` script given its arguments (bash manual, 3.4.2).
+
+        ``"$@"`` is one word per argument: read as the arguments split at blanks, which is
+        the same for arguments without blanks (the only ones taken).
+        """
+        positional = self.positional
+        if positional is None or any(not arg or "$" in arg or any(c.isspace() for c in arg) for arg in positional):
+            return False
+        name = text.strip("${}")
+        if name in ("@", "*") and (name == "@" or not quoted):
+            out.append((" ".join(positional), True))
+            return True
+        if name.isdigit() and name != "0":
+            index = int(name) - 1
+            out.append((positional[index] if index < len(positional) else "", not quoted))
+            return True
+        return False
+
     def _parts_into(self, node: Node, out: list[tuple[str, bool]], quoted: bool) -> bool:
         kind = node.type
         if kind in ("concatenation", "string"):
@@ -838,7 +864,7 @@ class _Walker:
         text = self._text(node)
         if kind in ("simple_expansion", "expansion"):
             if VARIABLE.fullmatch(text) is None:
-                return False
+                return self._positional_into(text, out, quoted)
             out.append((text, not quoted))
             return True
         if kind == "raw_string":
