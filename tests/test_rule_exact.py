@@ -150,6 +150,10 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
      "RUN bash -c 'pip install --no-cache-dir \"$@\"' _ x\n"),
     ("sh -c with no arguments", "RUN sh -c 'pip install \"$@\"' sh\n", [(0, 11, 0, 22)],
      "RUN sh -c 'pip install --no-cache-dir \"$@\"' sh\n"),
+    ("SHELL powershell leaves exec form read", 'FROM w\nSHELL ["powershell", "-Command"]\nRUN ["pip", "install", "x"]\n',
+     [(2, 5, 2, 21)], 'FROM w\nSHELL ["powershell", "-Command"]\nRUN ["pip", "install", "--no-cache-dir", "x"]\n'),
+    ("SHELL back to sh", 'FROM w\nSHELL ["pwsh", "-c"]\nSHELL ["/bin/bash", "-c"]\nRUN pip install x\n', [(3, 4, 3, 15)],
+     'FROM w\nSHELL ["pwsh", "-c"]\nSHELL ["/bin/bash", "-c"]\nRUN pip install --no-cache-dir x\n'),
     # §1 what reaches pip's environment
     ("env -i drops ENV", "FROM a\nENV PIP_NO_CACHE_DIR=1\nRUN env -i pip install x\n", [(2, 11, 2, 22)],
      "FROM a\nENV PIP_NO_CACHE_DIR=1\nRUN env -i pip install --no-cache-dir x\n"),
@@ -176,6 +180,9 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
 ]
 
 CLEAN: list[tuple[str, str]] = [
+    ("SHELL powershell: shell-form RUNs are no sh", 'FROM w\nSHELL ["powershell", "-Command"]\nRUN $env:PIP_NO_CACHE_DIR=1; pip install x\n'),
+    ("SHELL cmd inherited from a stage", 'FROM w AS b\nSHELL ["cmd", "/S", "/C"]\nFROM b\nRUN pip install x\n'),
+    ("an empty --cache-dir is no cache", "RUN pip install --cache-dir= x && pip install --cache-dir '' y\n"),
     ("sh -c passes the flag through $@", "RUN bash -c 'pip install \"$@\"' _ --no-cache-dir x\n"),
     ("sh -c passes the flag as $1", "RUN sh -c 'pip install $1 x' sh --no-cache-dir\n"),
     ("exec form passes the flag through $@", 'RUN ["bash", "-c", "pip install \\"$@\\"", "_", "--no-cache-dir", "x"]\n'),

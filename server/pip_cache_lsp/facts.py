@@ -71,12 +71,15 @@ class Facts:
     suppressed: frozenset[str] = frozenset()  # codes the comments above silence
     config: tuple[tuple[str, str | None], ...] = ()  # tool configuration a RUN writes (``pip config set``)
     deferred: tuple[Deferred, ...] = ()  # commands whose words need the stage's values (``$PIP install``)
+    shell: tuple[str, ...] | None = None  # SHELL's array
+    shell_form: bool = False  # a RUN whose text goes to the stage's SHELL (not exec form)
 
     @property
     def changes_stage(self) -> bool:
         """Whether the instruction can change what later RUNs see or what the image ships."""
         return bool(self.stage_base is not None or self.env or self.args or self.user is not None
-                    or self.workdir is not None or self.copies_from is not None or self.config)
+                    or self.workdir is not None or self.copies_from is not None or self.config
+                    or self.shell is not None)
 
 
 def analyze(ins: Instruction) -> Facts | None:
@@ -98,6 +101,9 @@ def analyze(ins: Instruction) -> Facts | None:
         base = words[0] if words else ""
         name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
         return Facts(stage_base=base, stage_name=name, stage_suppressed=stage_suppressed(ins.comments, registered()))
+    if ins.keyword == "SHELL":
+        array = _json_words(ins.command)
+        return Facts(shell=tuple(array)) if array else None
     if ins.keyword == "WORKDIR":
         return Facts(workdir=ins.command.strip() or None) if ins.command.strip() else None
     if ins.keyword == "COPY":  # BuildKit's ADD has no --from
@@ -143,7 +149,8 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
     if not calls and not config and not deferred:
         return None
     return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls or deferred else (),
-                 suppressed=instruction_suppressed(ins.comments, rules), config=config, deferred=deferred)
+                 suppressed=instruction_suppressed(ins.comments, rules), config=config, deferred=deferred,
+                 shell_form=ins.exec_form is None)
 
 
 def _no_variable(text: str) -> str | None:

@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar
 
 from pip_cache_lsp.facts import Facts
 from pip_cache_lsp.findings import MISSING, Finding, Hit
+from pip_cache_lsp.shell import SHELLS as POSIX_SHELLS
 from pip_cache_lsp.words import Template
 
 # BuildKit's variable forms (``frontend/dockerfile/shell/lex.go``): $X, ${X}, ${X:-word}, ${X-word},
@@ -38,7 +39,7 @@ class Stage:
     the codes an ignore-stage pragma above its FROM silences.
     """
 
-    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed", "config")
+    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed", "config", "shell")
 
     def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None,
                  args: dict[str, str | None] | None = None, workdir: str = "/", index: int = -1,
@@ -52,10 +53,13 @@ class Stage:
         self.name = name
         self.suppressed = suppressed
         self.config: dict[str, str | None] = config if config is not None else {}  # files RUNs wrote
+        self.shell = True  # whether shell-form RUNs go to a POSIX shell (SHELL may say powershell or cmd)
 
     def copy(self) -> Stage:
-        return Stage(dict(self.env), self.user, dict(self.args), self.workdir, self.index, self.name,
-                     self.suppressed, dict(self.config))
+        stage = Stage(dict(self.env), self.user, dict(self.args), self.workdir, self.index, self.name,
+                      self.suppressed, dict(self.config))
+        stage.shell = self.shell
+        return stage
 
     def configure(self, written: Iterable[tuple[str, str | None]]) -> None:
         """Record configuration a RUN wrote (``pip config set``); a ``user/`` key is the user's own."""
@@ -210,6 +214,9 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[H
     block.stage = stage
     if facts is None:
         return ()
+    if facts.shell_form and stage is not None and not stage.shell:
+        block.hits = ()  # SHELL ["powershell", …]: the text is no sh script, so nothing is read from it
+        return ()
     calls = facts.calls
     if facts.deferred:  # words with $VAR: matched now that the stage's values are known
         expand = (stage or Stage()).expand
@@ -347,6 +354,7 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             stage = Stage(dict(base.env), base.user, workdir=base.workdir, index=index, name=name,
                           suppressed=facts.stage_suppressed, config=dict(base.config)) if base else \
                 Stage(index=index, name=name, suppressed=facts.stage_suppressed)
+            stage.shell = base.shell if base else True
             if name:
                 graph.names[name] = index
         elif facts.env:
@@ -363,6 +371,9 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
         elif facts.user is not None:
             stage = stage.copy() if stage else Stage()
             stage.user = stage.expand(facts.user)
+        elif facts.shell is not None:  # a POSIX shell reads the text as we do; powershell, cmd do not
+            stage = stage.copy() if stage else Stage()
+            stage.shell = posixpath.basename(facts.shell[0]).lower().removesuffix(".exe") in POSIX_SHELLS
         elif facts.workdir is not None:
             stage = stage.copy() if stage else Stage()
             stage.workdir = stage.absolute(stage.expand(facts.workdir) or facts.workdir)

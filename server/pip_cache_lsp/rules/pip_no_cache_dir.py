@@ -175,7 +175,8 @@ class PipNoCacheDir(Rule):
                 if not inline:
                     directory = argv[j].value if j < len(argv) else None
                     j += j < len(argv)
-                off, cache_dir, on_at = False, directory, argv[j - 1].end
+                # an empty directory is no cache (``pip/_internal/cache.py`` ``Cache``: ``cache_dir or None``)
+                off, cache_dir, on_at = directory == "", directory, argv[j - 1].end
             elif value in _PIP_OPTIONS_WITH_VALUE:
                 j += 1
         if off:
