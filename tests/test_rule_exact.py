@@ -154,6 +154,10 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
      [(2, 5, 2, 21)], 'FROM w\nSHELL ["powershell", "-Command"]\nRUN ["pip", "install", "--no-cache-dir", "x"]\n'),
     ("SHELL back to sh", 'FROM w\nSHELL ["pwsh", "-c"]\nSHELL ["/bin/bash", "-c"]\nRUN pip install x\n', [(3, 4, 3, 15)],
      'FROM w\nSHELL ["pwsh", "-c"]\nSHELL ["/bin/bash", "-c"]\nRUN pip install --no-cache-dir x\n'),
+    ("a substitution in sh -c's script is one finding", 'RUN sh -c "$(pip install x)"\n', [(0, 13, 0, 24)],
+     'RUN sh -c "$(pip install --no-cache-dir x)"\n'),
+    ("a substitution in eval's script is one finding", 'RUN eval "$(pip install x)"\n', [(0, 12, 0, 23)],
+     'RUN eval "$(pip install --no-cache-dir x)"\n'),
     # §1 what reaches pip's environment
     ("env -i drops ENV", "FROM a\nENV PIP_NO_CACHE_DIR=1\nRUN env -i pip install x\n", [(2, 11, 2, 22)],
      "FROM a\nENV PIP_NO_CACHE_DIR=1\nRUN env -i pip install --no-cache-dir x\n"),

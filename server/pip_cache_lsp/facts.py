@@ -146,6 +146,11 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
                                  key=lambda hit: hit.start))
         deferred = tuple(d for d in waiting if d.needs_stage)
     config = tuple(_configured(commands, candidates)) if configuring else ()
+    if len(calls) > 1:  # ``sh -c "$(pip install x)"``: the substitution is read in both shells; one finding
+        first: dict[tuple[str, int, int], Hit] = {}
+        for hit in calls:
+            first.setdefault((hit.rule.code, hit.start, hit.end), hit)
+        calls = tuple(first.values())
     if not calls and not config and not deferred:
         return None
     return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls or deferred else (),
