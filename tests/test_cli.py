@@ -138,6 +138,19 @@ def test_stdin_and_stdin_fix() -> None:
     assert (fixed.returncode, fixed.stdout) == (0, "FROM python\nRUN pip install --no-cache-dir a\n")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_stdin_fix_keeps_the_bom_and_utf8(encoding: str) -> None:
+    cmd = [sys.executable, "-m", "pip_cache_lsp", "check", "--fix", "-"]
+    source = "\ufeffFROM python\nRUN echo é && pip install a\n".encode()
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "LC_ALL": "C"}
+    done = subprocess.run(cmd, input=source, capture_output=True, check=False, env=env)
+    assert (done.returncode, done.stdout) == (
+        0, "\ufeffFROM python\nRUN echo é && pip install --no-cache-dir a\n".encode())
+    clean = subprocess.run(cmd, input=source.replace(b"install", b"install --no-cache-dir"),
+                           capture_output=True, check=False, env=env)
+    assert clean.stdout.startswith(b"\xef\xbb\xbfFROM")
+
+
 def test_console_script_and_module_agree(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text(BAD)
     script = Path(sys.executable).with_name("pip-cache-lsp")

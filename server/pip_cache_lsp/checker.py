@@ -36,7 +36,8 @@ class Outcome:
     found: list[report.Located] = field(default_factory=list)
     error: str | None = None
     fixed: int = 0
-    output: str = ""  # a diff, or the fixed text of stdin
+    output: str = ""  # a diff
+    fixed_bytes: bytes | None = None  # the fixed text of stdin, encoded as it came (UTF-8, its BOM kept)
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,8 @@ def check_stdin(fix: bool, diff: bool, policy: Policy) -> Outcome:
     except FileError as exc:
         return Outcome(error=str(exc))
     outcome, fixed = check_source("-", source, fix, diff, policy)
-    if fix:
-        outcome.output = fixed if fixed is not None else source.text
+    if fix:  # bytes, as a file is written (files.Source.encode): the BOM and UTF-8 kept, whatever the locale
+        outcome.fixed_bytes = source.encode(fixed if fixed is not None else source.text)
         outcome.fixed = len(outcome.found) if fixed is not None else 0
     return outcome
 
@@ -112,6 +113,11 @@ def run_check(args: argparse.Namespace) -> int:
     formatter = report.WRITERS[args.format]
     if args.fix:
         sys.stdout.write("".join(o.output for o in outcomes))
+        for o in outcomes:
+            if o.fixed_bytes is not None:
+                sys.stdout.flush()
+                sys.stdout.buffer.write(o.fixed_bytes)
+                sys.stdout.buffer.flush()
         fixed = sum(o.fixed for o in outcomes)
         if fixed:
             files = sum(1 for o in outcomes if o.fixed)

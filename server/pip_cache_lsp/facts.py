@@ -9,16 +9,47 @@ rule.  An instruction that contributes nothing gets None, most of them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from pip_cache_lsp.dockerfile import Instruction
 from pip_cache_lsp.findings import MISSING, Hit
-from pip_cache_lsp.rules import Rule, registered
+from pip_cache_lsp.rules import Rule, registered, spells
 from pip_cache_lsp.run import run_commands
-from pip_cache_lsp.shell import Command, Wanted
+from pip_cache_lsp.shell import Command, basename, expand_argv, unwrap_env
 from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
 from pip_cache_lsp.words import buildkit_words
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A command with simple expansions in its words, matched when the fold knows the stage.
+
+    What it needs then: the rules that may run in the RUN, the commands before and after
+    it, and the paths ``rm -r`` removes after it.
+    """
+
+    command: Command
+    rules: tuple[Rule, ...]
+    earlier: tuple[Command, ...]
+    later: tuple[Command, ...]
+    source: str
+
+    @property
+    def needs_stage(self) -> bool:
+        """Whether a variable is left that only the stage can give (the script's are substituted)."""
+        return any("$" in text for word in self.command.argv if word.template is not None
+                   for text, _ in word.template)
+
+    def hits(self, expand: Callable[[str], str | None]) -> Iterator[Hit]:
+        """The rules' matches once the words are expanded with ``expand``."""
+        command = self.command
+        env, argv, kept = unwrap_env(expand_argv(command.argv, expand))  # ``$SUDO pip``: a value may be a wrapper
+        if kept is not None:
+            command = replace(command, env={k: v for k, v in command.env.items() if k in kept},
+                              kept=kept if command.kept is None else kept & command.kept, assigned={})
+        command = replace(command, argv=argv, env={**command.env, **env}) if env else replace(command, argv=argv)
+        yield from _hits(command, list(self.rules), list(self.earlier), list(self.later), self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +69,17 @@ class Facts:
     copy_sources: tuple[str, ...] = ()
     copy_destination: str | None = None
     suppressed: frozenset[str] = frozenset()  # codes the comments above silence
+    config: tuple[tuple[str, str | None], ...] = ()  # tool configuration a RUN writes (``pip config set``)
+    deferred: tuple[Deferred, ...] = ()  # commands whose words need the stage's values (``$PIP install``)
+    shell: tuple[str, ...] | None = None  # SHELL's array
+    shell_form: bool = False  # a RUN whose text goes to the stage's SHELL (not exec form)
 
     @property
     def changes_stage(self) -> bool:
         """Whether the instruction can change what later RUNs see or what the image ships."""
         return bool(self.stage_base is not None or self.env or self.args or self.user is not None
-                    or self.workdir is not None or self.copies_from is not None)
+                    or self.workdir is not None or self.copies_from is not None or self.config
+                    or self.shell is not None)
 
 
 def analyze(ins: Instruction) -> Facts | None:
@@ -65,6 +101,9 @@ def analyze(ins: Instruction) -> Facts | None:
         base = words[0] if words else ""
         name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
         return Facts(stage_base=base, stage_name=name, stage_suppressed=stage_suppressed(ins.comments, registered()))
+    if ins.keyword == "SHELL":
+        array = _json_words(ins.command)
+        return Facts(shell=tuple(array)) if array else None
     if ins.keyword == "WORKDIR":
         return Facts(workdir=ins.command.strip() or None) if ins.command.strip() else None
     if ins.keyword == "COPY":  # BuildKit's ADD has no --from
@@ -81,51 +120,100 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
     candidates = [rule for rule in rules if rule.may_run(ins.logical) or (ins.heredocs and rule.may_run(ins.text))]
     if not candidates:
         return None
-    cleans = "rm" in ins.logical or (bool(ins.heredocs) and "rm" in ins.text)
-    if len(candidates) == 1 and not cleans:
-        wanted: Wanted = candidates[0].may_match  # the common case: one tool, nothing removed
-    else:
-        def wanted(name: str, source: str) -> bool:
-            return (name == "rm" and cleans) or any(rule.may_match(name, source) or rule.may_clean(name, source)
-                                                    for rule in candidates)
+    def wanted(name: str, source: str) -> bool:
+        return name == "rm" or any(rule.may_match(name, source) or rule.may_clean(name, source)
+                                   or rule.may_configure(name, source) for rule in candidates)
 
     try:
         commands = list(run_commands(ins, wanted))
-        calls = _hits(commands, candidates, ins.text)
-    except RecursionError:  # ~200 nested $(…): no shell script does this; skip, never crash
+        expands = "$" in ins.logical or bool(ins.heredocs and "$" in ins.text)  # else no word is templated
+        templated = [expands and _templated(command, candidates, ins.text) for command in commands]
+        # configuration is written by a command that spells ``config`` (``pip config set``): else none is
+        configuring = spells(ins.logical, "config") or bool(ins.heredocs and spells(ins.text, "config"))
+        calls = tuple(hit for i, command in enumerate(commands) if not templated[i]
+                      for hit in _hits(command, candidates, commands[:i] if configuring else [], commands[i + 1:],
+                                       ins.text))
+    except RecursionError:  # a last resort: the walker skips what is nested too deep
         return None
-    if not calls:
+    deferred: tuple[Deferred, ...] = ()
+    if any(templated):
+        waiting = [Deferred(command, tuple(candidates), tuple(commands[:i] if configuring else ()),
+                            tuple(commands[i + 1:]), ins.text)
+                   for i, command in enumerate(commands) if templated[i]]
+        known = [d for d in waiting if not d.needs_stage]  # ``X="pip install"; $X a``: the script says
+        if known:
+            calls = tuple(sorted((*calls, *(hit for d in known for hit in d.hits(_no_variable))),
+                                 key=lambda hit: hit.start))
+        deferred = tuple(d for d in waiting if d.needs_stage)
+    config = tuple(_configured(commands, candidates)) if configuring else ()
+    if len(calls) > 1:  # ``sh -c "$(pip install x)"``: the substitution is read in both shells; one finding
+        first: dict[tuple[str, int, int], Hit] = {}
+        for hit in calls:
+            first.setdefault((hit.rule.code, hit.start, hit.end), hit)
+        calls = tuple(first.values())
+    if not calls and not config and not deferred:
         return None
-    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)),
-                 suppressed=instruction_suppressed(ins.comments, rules))
+    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls or deferred else (),
+                 suppressed=instruction_suppressed(ins.comments, rules), config=config, deferred=deferred,
+                 shell_form=ins.exec_form is None)
 
 
-def _hits(commands: list[Command], rules: list[Rule], source: str) -> tuple[Hit, ...]:
-    """The rules' matches in a RUN's commands, each with what the commands after it always clean up.
+def _no_variable(text: str) -> str | None:
+    return None
 
-    Cleanups are read once per RUN, and only after the first match.
+
+def _templated(command: Command, rules: list[Rule], source: str) -> bool:
+    """Whether a word of ``command`` holds a simple expansion the stage may resolve, and a rule may care.
+
+    A command named by a variable (``$PIP install``) may be any; otherwise a rule must
+    want its name (``rm -rf $DIR`` is read by the cleanups, at the fold, already).
     """
-    matches = [(i, rule, match) for i, command in enumerate(commands) for rule in rules
-               if (match := rule.match(command)) is not None]
-    if not matches:
-        return ()
-    first = matches[0][0]
-    later = [(i, c) for i, c in enumerate(commands) if i > first and c.always]
-    removed = [(i, path) for i, c in later for path in _removed(c, source)]
-    cleanups = {rule: [(i, c) for i, command in later if (c := rule.cleanup(command)) is not None]
-                for rule in {rule for _, rule, _ in matches}}
-    hits = []
-    for i, rule, match in matches:
-        env, cache, command = commands[i].env, rule.cache, commands[i]
-        done = [c for j, c in cleanups[rule] if j > i]
-        cleaned = any(c.complete for c in done)
-        note = None if cleaned else next((c.note for c in done if c.note), None)
-        cache_dir = match.cache_dir if match.cache_dir is not None else env.get(cache.dir_variable, MISSING)
-        hits.append(Hit(rule, match.start, match.end, match.insert_at, match.insert_text,
-                        env.get(cache.off_variable, MISSING), cache_dir,
-                        command.assigned.get(cache.off_variable, MISSING),
-                        tuple(path for j, path in removed if j > i), cleaned, note))
-    return tuple(hits)
+    argv = command.argv
+    for word in argv:
+        if word.template is not None:
+            break
+    else:
+        return False
+    if argv[0].value is None:
+        return True
+    name = basename(argv[0])
+    return any(rule.may_match(name, source) for rule in rules)
+
+
+def _configured(commands: list[Command], rules: list[Rule]) -> Iterator[tuple[str, str | None]]:
+    """The configuration the commands that always run write, in order (``pip config set``)."""
+    for command in commands:
+        if command.always:
+            for rule in rules:
+                written = rule.configures(command)
+                if written is not None:
+                    yield written
+
+
+def _hits(command: Command, rules: list[Rule], earlier: list[Command], later: list[Command],
+          source: str) -> Iterator[Hit]:
+    """The rules' matches of ``command``, with what the commands after it in the RUN clean up."""
+    for rule in rules:
+        match = rule.match(command)
+        if match is not None:
+            env, cache = command.env, rule.cache
+            if match.ignores_variables:
+                env_value: object = MISSING
+                cache_dir: object = match.cache_dir if match.cache_dir is not None else MISSING
+            else:
+                env_value = cache.lookup(env, cache.off_variable, MISSING)
+                cache_dir = match.cache_dir if match.cache_dir is not None else \
+                    cache.lookup(env, cache.dir_variable, MISSING)
+            cleanups = [c for c in map(rule.cleanup, (c for c in later if c.always)) if c is not None]
+            cleaned = any(c.complete for c in cleanups)
+            note = None if cleaned else next((c.note for c in cleanups if c.note), None)
+            removed = tuple(path for c in later if c.always for path in _removed(c, source))
+            shell_value = cache.lookup(command.assigned, cache.off_variable, MISSING) if command.assigned else MISSING
+            configured = tuple(_configured(earlier, [rule])) if match.config and earlier else ()
+            insert = match.insert_text.replace(" ", "\\ ") if command.escape_blanks else match.insert_text
+            yield Hit(rule, match.start, match.end, match.insert_at, insert, env_value, cache_dir,
+                      shell_value, removed, cleaned, note, match.message, match.ignores_variables, match.config,
+                      configured, command.kept)
 
 
 _EXPANSION_WORD = re.compile(r'"?(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^"\s$`]*)"?')

@@ -32,6 +32,13 @@ class Hit:
     removed: tuple[str, ...] = ()  # paths an ``rm -r`` later in the same RUN always removes
     cleaned: bool = False  # the tool's own cleanup (``pip cache purge``) always runs later in the RUN
     note: str | None = None  # why a cleanup later in the RUN still leaves the cache
+    message: str | None = None  # the match's own message, when not the rule's
+    ignores_variables: bool = False  # the tool reads neither variable (``pip --isolated``)
+    config: tuple[str, ...] = ()  # configuration keys that turn this command's cache off
+    configured: tuple[tuple[str, str | None], ...] = ()  # configuration written earlier in the same RUN
+    # The names of the stage's environment that reach the command (``sudo`` resets it, ``env -i``
+    # clears it); None: all of them.
+    kept: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,7 @@ class Finding:
     indent: str
     builder_stage: str | None = None  # the stage's name when it never reaches the final image
     note: str | None = None
+    headline: str | None = None  # the match's own message, when not the rule's
 
     @property
     def code(self) -> str:
@@ -54,7 +62,8 @@ class Finding:
 
     @property
     def message(self) -> str:
-        message = self.rule.message if self.note is None else f"{self.rule.message} ({self.note})"
+        base = self.headline or self.rule.message
+        message = base if self.note is None else f"{base} ({self.note})"
         if self.builder_stage is None:
             return message
         return f"{message} (stage '{self.builder_stage}' is not part of the final image)"

@@ -51,7 +51,7 @@ def run_commands(ins: Instruction, wanted: Wanted | None = None) -> Iterator[Com
         if command.argv and reads_script_from_stdin(command.argv):
             start, end = command.argv[0].start, command.argv[-1].end
             at, body = min(markers, key=lambda m: (m[0] - end, 0) if m[0] >= end else (start - m[0], 1))
-            yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env, wanted)
+            yield from commands_in_script(*_heredoc_text(ins, body).build(), command.env, wanted, command.kept)
 
 
 def _heredoc_text(ins: Instruction, doc: Heredoc) -> TextBuilder:

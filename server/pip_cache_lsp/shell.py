@@ -20,11 +20,11 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from pip_cache_lsp.simple_shell import SimpleCommand, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
-from pip_cache_lsp.words import DOUBLE_QUOTE_ESCAPABLE, decode_json, simple_parts, unescape
+from pip_cache_lsp.words import DOUBLE_QUOTE_ESCAPABLE, VARIABLE, Template, decode_json, simple_parts, unescape
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -58,10 +58,32 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "timeout": frozenset({"-k", "-s", "--kill-after", "--signal"}),
     "chronic": frozenset(),
     "eatmydata": frozenset(),
+    # run the command as another user: ``gosu USER cmd``, ``su-exec USER cmd``, ``runuser -u USER -- cmd``
+    "gosu": frozenset(),
+    "su-exec": frozenset(),
+    "runuser": frozenset({"-u", "--user", "-g", "--group", "-G", "--supp-group", "-s", "--shell", "-w",
+                          "--whitelist-environment"}),
+    # ``TOOL [opts] run [opts] cmd``: the command runs in the tool's environment
+    "conda": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+    "mamba": frozenset({"-n", "--name", "-p", "--prefix", "--cwd"}),
+    "micromamba": frozenset({"-n", "--name", "-p", "--prefix", "--cwd", "-r", "--root-prefix", "-a", "--attach"}),
+    "poetry": frozenset({"-C", "--directory", "-P", "--project"}),
+    "pipenv": frozenset(),
+    # read specially (see unwrap_env): ``find … -exec cmd {} ;``, ``eval word…``, ``su [-] [USER] -c cmd``
+    "find": frozenset(),
+    "eval": frozenset(),
+    "su": frozenset(),
 }
-# Wrappers whose first operand is not the command (e.g. ``timeout 10 pip …``).
-_WRAPPER_OPERANDS = {"timeout": 1}
+# Wrappers whose first operand is not the command (e.g. ``timeout 10 pip …``, ``gosu app pip …``).
+_WRAPPER_OPERANDS = {"timeout": 1, "gosu": 1, "su-exec": 1}
+_RUN_SUBCOMMAND = frozenset({"conda", "mamba", "micromamba", "poetry", "pipenv"})  # ``conda run cmd``
+# Commands that run a string as a script, beside the shells' ``-c``: ``su -c``, ``runuser USER -c``, ``eval``.
+SCRIPT_RUNNERS = frozenset({"su", "runuser", "eval"})
+_FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
+
+
+Parts = tuple[tuple[str, bool], ...]  # a word's template: (text, split) -- unquoted expansions split
 
 
 class Word:
@@ -71,11 +93,15 @@ class Word:
     has many words, and the rule needs the span of two of them at most.
     """
 
-    __slots__ = ("value", "_start", "_end", "_map")
+    __slots__ = ("value", "_start", "_end", "_map", "template")
 
-    def __init__(self, value: str | None, start: int, end: int, smap: SourceMap | None = None) -> None:
+    def __init__(self, value: str | None, start: int, end: int, smap: SourceMap | None = None,
+                 template: Parts | None = None) -> None:
         self.value = value
         self._start, self._end, self._map = start, end, smap
+        # For a word of simple expansions (``$PIP``, ``"${V:-x}"y``): its parts as (text, split),
+        # the variables the script knows already substituted; the stage expands the rest.
+        self.template = template
 
     @property
     def start(self) -> int:
@@ -103,6 +129,12 @@ class Command:
     exec_form: bool = False
     runs_always: bool | Callable[[], bool] = True  # see :attr:`always`; a callable is asked when needed
     assigned: dict[str, str | None] = dataclasses.field(default_factory=dict)  # shell variables, not exported
+    # The inherited environment's names that reach the command when a wrapper clears or resets
+    # it (``env -i``, ``sudo``); None: all of them.  ``env`` then holds only what is set after.
+    kept: frozenset[str] | None = None
+    # The script came out of an unquoted word (``sh -c pip\\ install\\ x``): a blank inserted into
+    # it must be escaped, or the outer shell splits the word there.
+    escape_blanks: bool = False
 
     @property
     def always(self) -> bool:
@@ -122,14 +154,18 @@ Wanted = Callable[[str, str], bool]
 
 
 def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None,
-                       wanted: Wanted | None = None) -> Iterator[Command]:
+                       wanted: Wanted | None = None, kept: frozenset[str] | None = None,
+                       escape_blanks: bool = False, positional: tuple[str, ...] | None = None) -> Iterator[Command]:
     """The simple commands of a shell script, in source order, nested scripts included.
 
     With ``wanted``, only commands it accepts by their name and their source text (and
     wrappers and shells, which may run such a command) are reported; the words of the
     others are never decoded, which is most of the walk's cost.
     """
-    yield from _Walker(text, smap, dict(env or {}), wanted).run()
+    walker = _Walker(text, smap, dict(env or {}), wanted, kept)
+    walker.escape_blanks = escape_blanks
+    walker.positional = positional
+    yield from walker.run()
 
 
 def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
@@ -140,19 +176,35 @@ def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
     derived offsets; ``raw`` is the JSON text between the quotes.
     """
     words = tuple(Word(v, s, e, smap) for v, s, e, _ in argv)
-    env, run = unwrap(words)
-    yield Command(run, env, exec_form=True)
+    env, run, kept = unwrap_env(words)
+    yield Command(run, env, exec_form=True, kept=kept)
     script_at = shell_script_index(run)
     if script_at is not None:
         index = words.index(run[script_at])
         _, start, _, raw = argv[index]
         script, script_map = decode_json(raw, start + 1, smap)
-        yield from commands_in_script(script, script_map, env, wanted)
+        args = tuple(w.value for w in run[script_at + 2:])
+        yield from commands_in_script(script, script_map, env, wanted, kept, False,
+                                      None if None in args else cast("tuple[str, ...]", args))
 
 
 def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, ...]]:
     """Strip leading assignments and wrapper commands; return the added env and the real argv."""
+    env, argv, _ = unwrap_env(words)
+    return env, argv
+
+
+def unwrap_env(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, ...], frozenset[str] | None]:
+    """:func:`unwrap`, and which inherited names still reach the command (None: every one).
+
+    ``env -i`` (``-``, ``--ignore-environment``) starts from an empty environment (coreutils
+    ``env``); ``sudo`` resets it (sudoers ``env_reset``, on by default: ``PIP_*`` and
+    ``UV_*`` are not in ``env_keep``) unless ``-E``/``--preserve-env`` keeps all of it or
+    ``--preserve-env=A,B`` those names; ``doas`` resets it unless doas.conf says ``keepenv``.
+    Assignments written after the reset (``env -i A=1 pip``, ``sudo A=1 pip``) reach the command.
+    """
     env: dict[str, str | None] = {}
+    kept: frozenset[str] | None = None
     i = 0
     while i < len(words):
         value = words[i].value
@@ -165,7 +217,16 @@ def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, 
         takes_value = _WRAPPERS.get(name)
         if takes_value is None:
             break
+        if name in _SPECIAL:
+            found = _SPECIAL[name](words, i)
+            if found is None:
+                break
+            i, end = found
+            words = words[:end]
+            continue
         i += 1
+        reset = name in ("sudo", "doas")
+        preserved: frozenset[str] | None = frozenset()
         while i < len(words):
             opt = words[i].value or ""
             if opt == "--":
@@ -173,18 +234,160 @@ def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, 
                 break
             if name == "env" and _ASSIGNMENT.fullmatch(opt):
                 break
+            if name == "env" and opt in ("-", "--ignore-environment"):
+                reset = True
             if not opt.startswith("-") or opt == "-":
+                i += opt == "-"
                 break
             if name == "env" and opt in ("-u", "--unset") and i + 1 < len(words):
                 env[words[i + 1].value or ""] = ""
+            elif name == "env" and opt[1:2] != "-":  # grouped short options: ``-i``, ``-iu NAME``, ``-uNAME``
+                for k, flag in enumerate(opt[1:], 2):
+                    reset = reset or flag == "i"
+                    if flag in "uCS":
+                        operand = opt[k:] or (words[i + 1].value if i + 1 < len(words) else None)
+                        if flag == "u":
+                            env[operand or ""] = ""
+                        i += not opt[k:]
+                        break
+            elif name == "sudo":
+                if opt == "--preserve-env" or (opt[1:2] != "-" and "E" in opt):
+                    preserved = None
+                elif opt.startswith("--preserve-env=") and preserved is not None:
+                    preserved |= frozenset(opt.partition("=")[2].split(","))
             i += 2 if opt in takes_value else 1
+        if reset and not (name == "sudo" and preserved is None):
+            env = {k: v for k, v in env.items() if preserved is not None and k in preserved}
+            kept = (preserved or frozenset()) if kept is None else kept & (preserved or frozenset())
         i += _WRAPPER_OPERANDS.get(name, 0)
-    return env, words[i:]
+    return env, words[i:], kept
+
+
+def _find_exec(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``find … -exec cmd {} ;`` (``-execdir``, ``-ok``, ``-okdir``; ``+`` ends it too): cmd's words.
+
+    find(1) runs the command once per file found (or once for all with ``+``).
+    """
+    values = [w.value for w in words]
+    for k in range(i + 1, len(words)):
+        if values[k] in _FIND_EXEC:
+            end = next((e for e in range(k + 1, len(words)) if values[e] in (";", "+")), len(words))
+            return k + 1, end
+    return None
+
+
+def _eval(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``eval a b c`` runs ``a b c``; a single operand is a script (:func:`shell_script_index`)."""
+    return (i + 1, len(words)) if len(words) - i > 2 else None
+
+
+def _run_subcommand(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``conda run [-n env] cmd``, ``mamba run``, ``micromamba run``, ``poetry run``, ``pipenv run``."""
+    takes_value = _WRAPPERS[basename(words[i])]
+    j = i + 1
+    while j < len(words) and (words[j].value or "").startswith("-"):  # the tool's own options first
+        j += 2 if words[j].value in takes_value else 1
+    if j >= len(words) or words[j].value != "run":
+        return None
+    j += 1
+    while j < len(words):
+        opt = words[j].value or ""
+        if opt == "--":
+            return j + 1, len(words)
+        if not opt.startswith("-"):
+            break
+        j += 2 if opt in takes_value else 1
+    return j, len(words)
+
+
+def _runuser(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``runuser -u USER [--] cmd`` runs cmd; without ``-u`` it is ``su`` (a ``-c`` script)."""
+    if not any(w.value in ("-u", "--user") or (w.value or "").startswith("--user=") for w in words[i + 1:]):
+        return None
+    j = i + 1
+    while j < len(words):
+        opt = words[j].value or ""
+        if opt == "--":
+            return j + 1, len(words)
+        if not opt.startswith("-"):
+            break
+        j += 2 if opt in _WRAPPERS["runuser"] else 1
+    return j, len(words)
+
+
+def _not_a_wrapper(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    return None
+
+
+_SPECIAL: dict[str, Callable[[tuple[Word, ...], int], tuple[int, int] | None]] = {
+    "find": _find_exec, "eval": _eval, "runuser": _runuser, "su": _not_a_wrapper,
+    **dict.fromkeys(_RUN_SUBCOMMAND, _run_subcommand),
+}
+
+
+def login_resets(argv: tuple[Word, ...]) -> bool:
+    """``su -`` / ``-l`` / ``--login`` (and runuser's) start from a clean environment (util-linux su(1))."""
+    return bool(argv) and basename(argv[0]) in ("su", "runuser") and any(
+        w.value in ("-", "-l", "--login") for w in argv[1:])
+
+
+def expand_argv(argv: tuple[Word, ...], expand: Callable[[str], str | None]) -> tuple[Word, ...]:
+    """``argv`` with its templated words expanded by ``expand`` (the stage's ENV and ARG) and split.
+
+    An unquoted expansion's value is split into fields at blanks (bash manual, 3.5.7 Word
+    Splitting, default IFS); each field keeps the word's span, so an insertion after it lands
+    after the word.  A word whose value stays unknown is kept as it was (value None).
+    """
+    out: list[Word] = []
+    for word in argv:
+        fields = _fields(word.template, expand) if word.value is None and word.template is not None else None
+        if fields is None:
+            out.append(word)
+        else:
+            out.extend(Word(field, word._start, word._end, word._map) for field in fields)
+    return tuple(out)
+
+
+def _fields(parts: Parts, expand: Callable[[str], str | None]) -> list[str] | None:
+    fields: list[str] = []
+    current, started = "", False
+    for text, split in parts:
+        value = expand(text) if "$" in text else text
+        if value is None:
+            return None
+        if not split:
+            current, started = current + value, True
+            continue
+        for k, piece in enumerate(re.split(r"[ \t\n]+", value)):
+            if k > 0 and started:
+                fields.append(current)
+                current, started = "", False
+            if piece:
+                current, started = current + piece, True
+    if started:
+        fields.append(current)
+    return fields
 
 
 def shell_script_index(argv: tuple[Word, ...]) -> int | None:
-    """For ``sh [opts] -c SCRIPT``, the index of SCRIPT in ``argv``; else None."""
-    if not argv or basename(argv[0]) not in SHELLS:
+    """For ``sh [opts] -c SCRIPT``, the index of SCRIPT in ``argv``; else None.
+
+    Also ``su [opts] [USER] -c SCRIPT`` (``--command SCRIPT``; runuser alike: util-linux
+    su(1) hands SCRIPT to the user's shell with ``-c``) and ``eval SCRIPT`` (bash manual,
+    4.1 Bourne Shell Builtins).
+    """
+    if not argv:
+        return None
+    name = basename(argv[0])
+    if name in SCRIPT_RUNNERS:
+        if name == "eval":
+            return 1 if len(argv) == 2 else None
+        values = [w.value for w in argv]
+        for k in range(1, len(argv) - 1):
+            if values[k] in ("-c", "--command"):
+                return k + 1
+        return None
+    if name not in SHELLS:
         return None
     has_c = False
     i = 1
@@ -226,8 +429,13 @@ class _Walker:
     """
 
     def __init__(self, text: str, smap: SourceMap, env: dict[str, str | None],
-                 wanted: Wanted | None = None) -> None:
+                 wanted: Wanted | None = None, kept: frozenset[str] | None = None) -> None:
         self.wanted = wanted
+        self.kept = kept  # the names of the RUN's environment that reach this script (see Command.kept)
+        self.escape_blanks = False  # see Command.escape_blanks
+        # ``sh -c SCRIPT NAME ARG…``: the ARGs are $1… and "$@" (None: unknown, as for a top-level script)
+        self.positional: tuple[str, ...] | None = None
+        self.depth = 0  # $(…) nested around the node being walked
         self.text = text
         self.smap = smap
         self.env = env  # exported variables so far
@@ -277,6 +485,11 @@ class _Walker:
         if self.wanted is None:
             return True
         base = name.rsplit("/", 1)[-1]
+        if base == "find":  # long, and common (``find … -exec rm {} +``): only when it runs a wanted command
+            source = self.text[start:end]
+            at = max(source.find("-exec"), source.find("-ok"))
+            after = source[at:].split(None, 2) if at >= 0 else []
+            return len(after) >= 2 and self._worth_reading(after[1].strip("'\""), start, end)
         return base in _WRAPPERS or base in SHELLS or self.wanted(base, self.text[start:end])
 
     def _run(self, argv: list[Word], inline: dict[str, str | None],
@@ -296,10 +509,18 @@ class _Walker:
         if script_at is not None:
             script = script_of(command.argv[script_at])
             if script is not None:
-                nested = commands_in_script(*script, command.env, self.wanted)
+                env, kept = command.env, command.kept
+                if login_resets(command.argv):  # ``su - app -c …``: a login shell's clean environment
+                    env, kept = {}, frozenset()
+                word = command.argv[script_at]
+                raw = self.text[word._start : word._end]
+                escape = self.escape_blanks or ("'" not in raw and '"' not in raw and "\\" in raw)
+                args = tuple(w.value for w in command.argv[script_at + 2:])  # after $0 (bash manual, 6.1)
+                positional = None if None in args else cast("tuple[str, ...]", args)
+                nested = commands_in_script(*script, env, self.wanted, kept, escape, positional)
         elif reads_script_from_stdin(command.argv):
             nested = (c for body, body_map in stdin_scripts()
-                      for c in commands_in_script(body, body_map, command.env, self.wanted))
+                      for c in commands_in_script(body, body_map, command.env, self.wanted, command.kept))
         for inner in nested:  # a nested command runs always only if its shell does
             yield inner if always is True else dataclasses.replace(
                 inner, runs_always=functools.partial(_both, command, inner))
@@ -307,9 +528,16 @@ class _Walker:
     def _command_of(self, words: list[Word], inline: dict[str, str | None],
                     always: bool | Callable[[], bool] = True) -> Command:
         """The command ``words`` run: wrappers and assignments stripped, environment merged."""
-        wrapped_env, argv = unwrap(tuple(words))
+        wrapped_env, argv, kept = unwrap_env(tuple(words))
         assigned = {k: v for k, v in self.shell_vars.items() if k not in self.env} if self.shell_vars else {}
-        return Command(argv, {**self.env, **inline, **wrapped_env}, runs_always=always, assigned=assigned)
+        if kept is None:
+            return Command(argv, {**self.env, **inline, **wrapped_env}, runs_always=always, assigned=assigned,
+                           kept=self.kept, escape_blanks=self.escape_blanks)
+        # a wrapper cleared or reset the environment: only the names it keeps get through
+        env = {k: v for k, v in {**self.env, **inline}.items() if k in kept}
+        kept = kept if self.kept is None else kept & self.kept
+        return Command(argv, {**env, **wrapped_env}, runs_always=always, assigned={}, kept=kept,
+                       escape_blanks=self.escape_blanks)
 
     def _visit(self, root: Node) -> Iterator[Command]:
         # Pre-order with an explicit stack: ``a && b && ...`` nests one level per operator.
@@ -369,8 +597,8 @@ class _Walker:
             return False
         name = node.child_by_field_name("name")
         value = self._value(_word_node(name)) if name is not None else None
-        if value is None:
-            return name is not None  # a computed name ($PIP): nothing we could judge
+        if value is None:  # a computed name: judged by the stage when it is simple (``$PIP``)
+            return name is not None and self._word_template(_word_node(name)) is None
         redirected = _redirected(node)  # words after a redirect are filed under it: ``pip >log install x``
         end = (redirected or node).end_byte
         return not self._worth_reading(value, self.char_at(node.start_byte), self.char_at(end))
@@ -418,6 +646,9 @@ class _Walker:
     def _heredoc_scripts(self, command: Node) -> Iterator[tuple[str, SourceMap]]:
         redirected = _redirected(command)
         if redirected is None:
+            piped = self._piped_script(command)
+            if piped is not None:
+                yield piped
             return
         for redirect in redirected.children_by_field_name("redirect"):
             body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
@@ -426,6 +657,28 @@ class _Walker:
                 builder = TextBuilder()
                 builder.add(self.text[start:end], start)
                 yield builder.build(self.smap)
+
+    def _piped_script(self, command: Node) -> tuple[str, SourceMap] | None:
+        """``echo 'pip install x' | sh``: the string the command before the pipe writes, as a script.
+
+        ``echo`` with one operand (no option, no backslash: dash's echo would decode one), or
+        ``printf`` with a format holding no ``%`` or backslash (printf prints it as it is).
+        """
+        parent = command.parent
+        if parent is None or parent.type != "pipeline":
+            return None
+        before = command.prev_named_sibling
+        if before is None or before.type != "command":
+            return None
+        name = before.child_by_field_name("name")
+        operands = [c for c in before.named_children if c.type not in ("command_name", *_REDIRECTS)]
+        if name is None or self._text(name) not in ("echo", "printf") or len(operands) != 1:
+            return None
+        value = self._value(operands[0])
+        if value is None or value.startswith("-") or "\\" in value or (self._text(name) == "printf" and "%" in value):
+            return None
+        script, smap = self._decode(operands[0])
+        return script + "\n", smap
 
     @staticmethod
     def _descriptor(command: Node, number: Node) -> bool:
@@ -453,10 +706,16 @@ class _Walker:
         """Commands inside ``$(…)`` in a word or assignment: they run before the command does."""
         if not self.substitutions:
             return
+        if self.depth >= _MAX_DEPTH:  # only the part nested this deep is skipped, never the rest
+            return
         for sub in _substitutions(node):
             saved = (dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)
-            for child in sub.children:
-                yield from self._visit(child)
+            self.depth += 1
+            try:
+                for child in sub.children:
+                    yield from self._visit(child)
+            finally:
+                self.depth -= 1
             self.env, self.shell_vars, self.exported, self.allexport = saved  # a subshell: nothing leaks
 
     def _assign(self, name: str, value: str | None, export: bool) -> None:
@@ -494,7 +753,71 @@ class _Walker:
         name_node = node.child_by_field_name("name")
         value_node = node.child_by_field_name("value")
         name = self._text(name_node) if name_node is not None else ""
-        return name, ("" if value_node is None else self._value(value_node))
+        if value_node is None:
+            return name, ""
+        value = self._value(value_node)
+        return name, value if value is not None else self._template(value_node)
+
+    def _template(self, node: Node) -> str | None:
+        """A value with simple expansions (``"${X:-1}"``, ``$NC``): what the script knows, expanded.
+
+        The variables the script has set are substituted here; the rest are left for the
+        stage (:class:`~pip_cache_lsp.words.Template`).  None for anything else
+        (``$(…)``, ``${X#p}``, backslashes): unknown.
+        """
+        parts: list[str] = []
+        if not self._template_into(node, parts):
+            return None
+        text = self._known("".join(parts))
+        return Template(text) if text is not None and "$" in text else text
+
+    def _known(self, text: str) -> str | None:
+        """``text`` with the simple expansions of variables the script has set substituted.
+
+        Others are left for the stage; None when a variable's value is unknown.
+        """
+        unknown = False
+
+        def substitute(m: re.Match[str]) -> str:
+            nonlocal unknown
+            name, operator, word = m.group(1) or m.group(4), m.group(2), m.group(3)
+            if name in self.shell_vars:
+                known = self.shell_vars[name]
+            elif name in self.env:
+                known = self.env[name]
+            else:
+                return m.group(0)  # the stage's, perhaps
+            if known is None or ("$" in known and not isinstance(known, Template)):
+                unknown = True
+                return ""
+            is_set = known != "" or operator is None or not operator.startswith(":")
+            if operator is not None and operator.endswith("-"):
+                return known if is_set else word
+            if operator is not None:
+                return word if is_set else ""
+            return known
+
+        text = VARIABLE.sub(substitute, text)
+        return None if unknown else text
+
+    def _template_into(self, node: Node, out: list[str]) -> bool:
+        kind = node.type
+        if kind == "concatenation":
+            return all(self._template_into(child, out) for child in node.children)
+        if kind == "string":
+            return all(self._template_into(child, out) for child in node.children if child.type != '"')
+        text = self._text(node)
+        if kind in ("simple_expansion", "expansion"):
+            if VARIABLE.fullmatch(text) is None:
+                return False
+        elif kind == "raw_string":
+            text = text[1:-1]
+            if "$" in text:
+                return False
+        elif kind not in ("word", "string_content") or "\\" in text or "$" in text or "`" in text:
+            return False
+        out.append(text)
+        return True
 
     def _node_of(self, command: Node, word: Word) -> Node | None:
         """The node of one of ``command``'s words, wherever tree-sitter-bash filed it."""
@@ -516,7 +839,59 @@ class _Walker:
             text = self.text[start:end]
             if "\\" not in text:
                 return Word(text, start, end, self.smap)
-        return Word(self._value(node), start, end, self.smap)
+        value = self._value(node)
+        return Word(value, start, end, self.smap, self._word_template(node) if value is None else None)
+
+    def _word_template(self, node: Node) -> Parts | None:
+        """A word of literal text and simple expansions, as (text, split) parts; None for others."""
+        parts: list[tuple[str, bool]] = []
+        if not self._parts_into(node, parts, False):
+            return None
+        out = []
+        for text, split in parts:
+            known = self._known(text) if "$" in text else text
+            if known is None:
+                return None
+            out.append((known, split))
+        return tuple(out)
+
+    def _positional_into(self, text: str, out: list[tuple[str, bool]], quoted: bool) -> bool:
+        """``"$@"``, ``$*``, ``$1``/``${1}`` in a ``sh -c`` script given its arguments (bash manual, 3.4.2).
+
+        ``"$@"`` is one word per argument: read as the arguments split at blanks, which is
+        the same for arguments without blanks (the only ones taken).
+        """
+        positional = self.positional
+        if positional is None or any(not arg or "$" in arg or any(c.isspace() for c in arg) for arg in positional):
+            return False
+        name = text.strip("${}")
+        if name in ("@", "*") and (name == "@" or not quoted):
+            out.append((" ".join(positional), True))
+            return True
+        if name.isdigit() and name != "0":
+            index = int(name) - 1
+            out.append((positional[index] if index < len(positional) else "", not quoted))
+            return True
+        return False
+
+    def _parts_into(self, node: Node, out: list[tuple[str, bool]], quoted: bool) -> bool:
+        kind = node.type
+        if kind in ("concatenation", "string"):
+            return all(self._parts_into(child, out, quoted or kind == "string")
+                       for child in node.children if child.type != '"')
+        text = self._text(node)
+        if kind in ("simple_expansion", "expansion"):
+            if VARIABLE.fullmatch(text) is None:
+                return self._positional_into(text, out, quoted)
+            out.append((text, not quoted))
+            return True
+        if kind == "raw_string":
+            out.append((text[1:-1], False))  # ``$`` in single quotes is no expansion: kept as is
+            return "$" not in text
+        if kind not in ("word", "string_content") or "\\" in text or "$" in text or "`" in text:
+            return False
+        out.append((text, False))
+        return True
 
     def _value(self, node: Node) -> str | None:
         """The word after quote removal, or None when it holds an expansion."""
@@ -551,6 +926,9 @@ class _Walker:
             unescape(self.text, start, end, None, out)
 
 
+# Command substitutions nested deeper than this are not read (each level costs Python stack frames;
+# no real script comes near it): the rest of the RUN is.
+_MAX_DEPTH = 40
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion",
                          "process_substitution"})

@@ -39,6 +39,7 @@ _RESERVED = frozenset({
     "unsetenv",
 })
 
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})  # shell.SHELLS
 SimpleWord = tuple[int, int, str]  # start, end (quotes included), value (quotes removed)
 
 
@@ -93,6 +94,9 @@ def simple_commands(text: str) -> list[SimpleCommand] | None:
         pending = ended = False
     if pending:
         return None
+    if "|" in text and any(op == "|" and name.rsplit("/", 1)[-1] in _SHELLS and commands[k - 1][2] in ("echo", "printf")
+                           for k, (_, _, name, op) in enumerate(commands)):
+        return None  # ``echo '…' | sh``: the grammar hands the shell the string piped into it
     piped = [op == "|" for _, _, _, op in commands[1:]] + [False] if commands else []
     return [(start, end, name, op not in ("||", "|") and not into_pipe)
             for (start, end, name, op), into_pipe in zip(commands, piped, strict=True)]

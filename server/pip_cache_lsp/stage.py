@@ -17,10 +17,17 @@ from typing import Protocol, TypeVar
 
 from pip_cache_lsp.facts import Facts
 from pip_cache_lsp.findings import MISSING, Finding, Hit
+from pip_cache_lsp.shell import SHELLS as POSIX_SHELLS
+from pip_cache_lsp.words import Template
 
 # BuildKit's variable forms (``frontend/dockerfile/shell/lex.go``): $X, ${X}, ${X:-word}, ${X-word},
 # ${X:+word}, ${X+word}.  With the colon an empty value counts as unset.
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _resolved(stage: Stage, value: object) -> object:
+    """A shell value the script left to the stage (:class:`Template`), expanded; others as they are."""
+    return stage.expand(value) if isinstance(value, Template) else value
 
 
 class Stage:
@@ -32,11 +39,12 @@ class Stage:
     the codes an ignore-stage pragma above its FROM silences.
     """
 
-    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed")
+    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed", "config", "shell")
 
     def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None,
                  args: dict[str, str | None] | None = None, workdir: str = "/", index: int = -1,
-                 name: str | None = None, suppressed: frozenset[str] = frozenset()) -> None:
+                 name: str | None = None, suppressed: frozenset[str] = frozenset(),
+                 config: dict[str, str | None] | None = None) -> None:
         self.env: dict[str, str | None] = env if env is not None else {}
         self.args: dict[str, str | None] = args if args is not None else {}
         self.user = user
@@ -44,10 +52,43 @@ class Stage:
         self.index = index
         self.name = name
         self.suppressed = suppressed
+        self.config: dict[str, str | None] = config if config is not None else {}  # files RUNs wrote
+        self.shell = True  # whether shell-form RUNs go to a POSIX shell (SHELL may say powershell or cmd)
 
     def copy(self) -> Stage:
-        return Stage(dict(self.env), self.user, dict(self.args), self.workdir, self.index, self.name,
-                     self.suppressed)
+        stage = Stage(dict(self.env), self.user, dict(self.args), self.workdir, self.index, self.name,
+                      self.suppressed, dict(self.config))
+        stage.shell = self.shell
+        return stage
+
+    def configure(self, written: Iterable[tuple[str, str | None]]) -> None:
+        """Record configuration a RUN wrote (``pip config set``); a ``user/`` key is the user's own."""
+        for key, value in written:
+            self.config[self._config_key(key)] = value
+
+    def _config_key(self, key: str) -> str:
+        """A ``user/`` key belongs to one home (the user's configuration file is under it)."""
+        return f"{self.home() or '~' + (self.user or '')}:{key}" if key.startswith("user/") else key
+
+    def lookup(self, variable: str, hit: Hit) -> object:
+        """The value of a rule's variable that reaches the tool of ``hit`` from the stage (ENV over ARG)."""
+        cache = hit.rule.cache
+        env, args = self.env, self.args
+        if hit.kept is not None:  # sudo's env_reset, env -i: only these names get through
+            env = {k: v for k, v in env.items() if k in hit.kept}
+            args = {k: v for k, v in args.items() if k in hit.kept}
+        value = cache.lookup(env, variable, MISSING) if env else MISSING
+        return cache.lookup(args, variable, None) if value is MISSING else value
+
+    def configured_off(self, hit: Hit) -> bool:
+        """Whether configuration written in the image (or earlier in the RUN) turns the cache off."""
+        if not hit.config or not (self.config or hit.configured):
+            return False
+        written = self.config
+        if hit.configured:
+            written = {**written, **{self._config_key(k): v for k, v in hit.configured}}
+        turns_off = hit.rule.cache.turns_off
+        return any(turns_off(written.get(self._config_key(key))) for key in hit.config)
 
     @property
     def label(self) -> str:
@@ -99,10 +140,15 @@ class Stage:
         uv (``uv-cache`` ``CacheArgs``) both resolve it on Linux.
         """
         cache = hit.rule.cache
-        directory = self.get(cache.dir_variable) if hit.cache_dir is MISSING else hit.cache_dir
+        if hit.cache_dir is not MISSING:
+            directory = _resolved(self, hit.cache_dir)
+        elif hit.ignores_variables:
+            directory = None
+        else:
+            directory = self.lookup(cache.dir_variable, hit)
         if isinstance(directory, str) and directory:
             return self.absolute(directory)
-        xdg = self.get("XDG_CACHE_HOME")
+        xdg = self.get("XDG_CACHE_HOME") if hit.kept is None or "XDG_CACHE_HOME" in hit.kept else None
         if xdg:
             return self.absolute(posixpath.join(xdg, cache.subdir))
         home = self.home()
@@ -111,10 +157,13 @@ class Stage:
     def covers(self, hit: Hit, targets: tuple[str, ...]) -> bool:
         """Whether the rule's off variable or a mount keeps this hit's cache out of the layer."""
         cache = hit.rule.cache
-        value = self.get(cache.off_variable) if hit.env_value is MISSING else hit.env_value
-        if hit.env_value is MISSING and value is not None and hit.shell_value is not MISSING:
-            value = hit.shell_value  # the stage exports it, so the script's assignment reaches the tool
-        if cache.turns_off(value) or hit.cleaned:
+        if hit.env_value is not MISSING or hit.ignores_variables:
+            value = _resolved(self, hit.env_value)
+        else:
+            value = self.lookup(cache.off_variable, hit)
+            if value is not None and hit.shell_value is not MISSING:
+                value = _resolved(self, hit.shell_value)  # exported by the stage: the script's value
+        if cache.turns_off(value) or hit.cleaned or self.configured_off(hit):
             return True
         if not targets and not hit.removed:
             return False
@@ -165,13 +214,21 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[H
     block.stage = stage
     if facts is None:
         return ()
-    if not facts.calls:
+    if facts.shell_form and stage is not None and not stage.shell:
+        block.hits = ()  # SHELL ["powershell", …]: the text is no sh script, so nothing is read from it
+        return ()
+    calls = facts.calls
+    if facts.deferred:  # words with $VAR: matched now that the stage's values are known
+        expand = (stage or Stage()).expand
+        calls = tuple(sorted((*calls, *(hit for d in facts.deferred for hit in d.hits(expand))),
+                             key=lambda hit: hit.start))
+    if not calls:
         hits: tuple[Hit, ...] = ()
     elif not honour_env:
-        hits = facts.calls
+        hits = calls
     else:
         scope = stage or Stage()
-        hits = tuple(hit for hit in facts.calls if not scope.covers(hit, facts.cache_targets))
+        hits = tuple(hit for hit in calls if not scope.covers(hit, facts.cache_targets))
     if hits and facts.suppressed:
         hits = tuple(hit for hit in hits if hit.rule.code not in facts.suppressed)
     if hits and stage is not None and stage.suppressed:
@@ -320,8 +377,9 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             graph.bases.append(base.index if base else None)
             name = facts.stage_name
             stage = Stage(dict(base.env), base.user, workdir=base.workdir, index=index, name=name,
-                          suppressed=facts.stage_suppressed) if base else \
+                          suppressed=facts.stage_suppressed, config=dict(base.config)) if base else \
                 Stage(index=index, name=name, suppressed=facts.stage_suppressed)
+            stage.shell = base.shell if base else True
             if name:
                 graph.names[name] = index
         elif facts.env:
@@ -338,6 +396,9 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
         elif facts.user is not None:
             stage = stage.copy() if stage else Stage()
             stage.user = stage.expand(facts.user)
+        elif facts.shell is not None:  # a POSIX shell reads the text as we do; powershell, cmd do not
+            stage = stage.copy() if stage else Stage()
+            stage.shell = posixpath.basename(facts.shell[0]).lower().removesuffix(".exe") in POSIX_SHELLS
         elif facts.workdir is not None:
             stage = stage.copy() if stage else Stage()
             stage.workdir = stage.absolute(stage.expand(facts.workdir) or facts.workdir)
@@ -348,6 +409,12 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             stages[name] = stage
         if stage_hits(block, stage, honour_env):
             with_hits.append((start, block))
+        if facts.config:  # a RUN wrote configuration: later RUNs (and stages built on this one) read it
+            stage = stage.copy() if stage else Stage()
+            stage.configure(facts.config)
+            block.stage = stage
+            if name:
+                stages[name] = stage
     return with_hits
 
 
@@ -364,4 +431,4 @@ def findings_of(start: int, block: Checked, active: Collection[str] | None = Non
             continue
         builder = placement[0] if placement is not None and not placement[1][i] else None
         yield Finding(hit.rule, start + hit.start, start + hit.end, start + hit.insert_at, hit.insert_text,
-                      start + block.instruction_offset, block.indent, builder, hit.note)
+                      start + block.instruction_offset, block.indent, builder, hit.note, hit.message)

@@ -19,6 +19,21 @@ import re
 
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 
+# The variable forms BuildKit expands (``frontend/dockerfile/shell/lex.go``) and the shell expands
+# alike (bash manual, 3.5.3 Shell Parameter Expansion): $X, ${X}, ${X:-word}, ${X-word},
+# ${X:+word}, ${X+word}.  With the colon an empty value counts as unset.
+VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}$`'\"\\]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+class Template(str):
+    """A shell value holding simple expansions (:data:`VARIABLE`) the script cannot resolve.
+
+    The stage fold expands it with what the stage knows (ENV, ARG), as the shell would
+    with the environment BuildKit gives it.
+    """
+
+    __slots__ = ()
+
 # -- BuildKit (ENV, ARG) ----------------------------------------------------------------------
 
 _BUILDKIT_WORD = re.compile(r"""(?:[^\s"'\\]+|\\.|"(?:[^"\\]|\\.)*"?|'[^']*'?)+""", re.DOTALL)

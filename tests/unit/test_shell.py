@@ -17,6 +17,7 @@ from pip_cache_lsp.shell import (
     reads_script_from_stdin,
     shell_script_index,
     unwrap,
+    unwrap_env,
 )
 from pip_cache_lsp.simple_shell import simple_commands
 from pip_cache_lsp.sourcemap import SourceMap
@@ -185,7 +186,7 @@ def words(*values: str | None) -> tuple[Word, ...]:
         (("/usr/bin/sudo", "pip"), {}, ["pip"]),
         (("sudo", "env", "A=1", "xargs", "pip"), {"A": "1"}, ["pip"]),
         (("sudo",), {}, []),
-        (("env", "-"), {}, ["-"]),
+        (("env", "-"), {}, []),  # coreutils: a lone ``-`` is ``-i``
         ((None, "pip"), {}, [None, "pip"]),  # a computed name is no wrapper
         (("echo", "A=1"), {}, ["echo", "A=1"]),
         ((), {}, []),
@@ -299,3 +300,30 @@ def test_exec_form_wrapped_shell() -> None:
         ([("bash", 120, 126), ("-ec", 128, 133), ("B=2 pip install x", 135, 154)], {}, True),
         ([("pip", 140, 143), ("install", 144, 151), ("x", 152, 153)], {"B": "2"}, False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "kept"),
+    [
+        (("pip",), {}, None),
+        (("env", "A=1", "pip"), {"A": "1"}, None),
+        (("env", "-i", "A=1", "pip"), {"A": "1"}, frozenset()),
+        (("A=1", "env", "-i", "pip"), {}, frozenset()),
+        (("env", "-", "pip"), {}, frozenset()),
+        (("env", "--ignore-environment", "pip"), {}, frozenset()),
+        (("env", "-iu", "X", "pip"), {}, frozenset()),
+        (("env", "-uX", "pip"), {"X": ""}, None),
+        (("sudo", "pip"), {}, frozenset()),
+        (("sudo", "-E", "pip"), {}, None),
+        (("sudo", "-HE", "pip"), {}, None),
+        (("sudo", "--preserve-env", "pip"), {}, None),
+        (("sudo", "--preserve-env=A,B", "pip"), {}, frozenset({"A", "B"})),
+        (("sudo", "A=1", "pip"), {"A": "1"}, frozenset()),
+        (("A=1", "sudo", "pip"), {}, frozenset()),
+        (("sudo", "-E", "env", "-i", "pip"), {}, frozenset()),
+        (("doas", "pip"), {}, frozenset()),
+    ],
+)
+def test_unwrap_env_kept(argv: tuple[str, ...], env: dict[str, str], kept: frozenset[str] | None) -> None:
+    got_env, got_rest, got_kept = unwrap_env(words(*argv))
+    assert (got_env, got_kept, [w.value for w in got_rest]) == (env, kept, ["pip"])

@@ -14,7 +14,7 @@ answers ``initialize``, before the parser and tree-sitter are loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
@@ -37,6 +37,21 @@ class Cache:
     dir_variable: str
     subdir: str
     turns_off: Callable[[object], bool]
+    # How the tool reads an environment name, when it folds spellings together (pip reads
+    # ``PIP_no_cache_dir`` as ``PIP_NO_CACHE_DIR``); None: names are read exactly.
+    key: Callable[[str], str | None] | None = None
+    key_prefix: str = ""  # every name ``key`` folds starts with this (``PIP_``)
+
+    def lookup(self, env: Mapping[str, str | None], variable: str, default: object = None) -> object:
+        """The value the tool reads for ``variable`` in ``env`` (the last spelling it folds together)."""
+        key = self.key
+        if key is None or not env:
+            return env.get(variable, default)
+        wanted, found, size, prefix = key(variable), default, len(variable), self.key_prefix
+        for name, value in env.items():  # a folded spelling has the same length (ASCII case, ``_`` / ``-``)
+            if name == variable or (len(name) == size and name.startswith(prefix) and key(name) == wanted):
+                found = value
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +63,12 @@ class Match:
     insert_at: int
     insert_text: str
     cache_dir: str | None = None  # where the command line puts the cache (``--cache-dir``), if it does
+    message: str | None = None  # the finding's message, when not the rule's (``pip download …``)
+    # The tool reads neither the off nor the directory variable (``pip --isolated``, or a
+    # ``--cache-dir`` on the command line that overrides them).
+    ignores_variables: bool = False
+    # Configuration keys (see :meth:`Rule.configures`) that turn the cache off for this command.
+    config: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +124,19 @@ class Rule:
 
     def cleanup(self, command: Command) -> Cleanup | None:
         """Whether ``command`` cleans the tool's cache (``pip cache purge``, ``uv cache clean``)."""
+        return None
+
+    def may_configure(self, name: str, source: str) -> bool:
+        """Cheap test, like :meth:`may_match`, for commands that write the tool's configuration."""
+        return False
+
+    def configures(self, command: Command) -> tuple[str, str | None] | None:
+        """A configuration ``command`` writes that later commands read: (key, value; None unsets).
+
+        Keys are the rule's own; a key starting ``user/`` is kept per home directory.
+        A :class:`Match` lists the keys that turn its command's cache off
+        (``Match.config``), and the stage fold carries what was written.
+        """
         return None
 
 
