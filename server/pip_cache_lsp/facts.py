@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 
 from pip_cache_lsp.dockerfile import Instruction
 from pip_cache_lsp.findings import MISSING, Hit
-from pip_cache_lsp.rules import Rule, registered, spells
+from pip_cache_lsp.rules import Match, Rule, registered, spells
 from pip_cache_lsp.run import run_commands
-from pip_cache_lsp.shell import Command, basename, expand_argv, unwrap_env
+from pip_cache_lsp.shell import Command, Wanted, basename, expand_argv, unwrap_env
 from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
 from pip_cache_lsp.words import buildkit_words
 
@@ -120,19 +120,17 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
     candidates = [rule for rule in rules if rule.may_run(ins.logical) or (ins.heredocs and rule.may_run(ins.text))]
     if not candidates:
         return None
-    def wanted(name: str, source: str) -> bool:
-        return name == "rm" or any(rule.may_match(name, source) or rule.may_clean(name, source)
-                                   or rule.may_configure(name, source) for rule in candidates)
-
+    text = ins.text if ins.heredocs else ins.logical
+    # configuration is written by a command that spells ``config`` (``pip config set``): else none is
+    configuring = spells(text, "config")
+    wanted = _wanted(candidates, "rm" in text, configuring, any(word in text for word in _CLEANING_WORDS))
     try:
         commands = list(run_commands(ins, wanted))
-        expands = "$" in ins.logical or bool(ins.heredocs and "$" in ins.text)  # else no word is templated
+        expands = "$" in text  # else no word is templated
         templated = [expands and _templated(command, candidates, ins.text) for command in commands]
-        # configuration is written by a command that spells ``config`` (``pip config set``): else none is
-        configuring = spells(ins.logical, "config") or bool(ins.heredocs and spells(ins.text, "config"))
-        calls = tuple(hit for i, command in enumerate(commands) if not templated[i]
-                      for hit in _hits(command, candidates, commands[:i] if configuring else [], commands[i + 1:],
-                                       ins.text))
+        calls = tuple(_hit(command, rule, match, commands[:i] if configuring else [], commands[i + 1:], ins.text)
+                      for i, command in enumerate(commands) if not templated[i]
+                      for rule in candidates if (match := rule.match(command)) is not None)
     except RecursionError:  # a last resort: the walker skips what is nested too deep
         return None
     deferred: tuple[Deferred, ...] = ()
@@ -190,30 +188,55 @@ def _configured(commands: list[Command], rules: list[Rule]) -> Iterator[tuple[st
                     yield written
 
 
+_CLEANING_WORDS = ("purge", "clean", "clear", "prune")  # what a tool's own cleanup spells (may_clean)
+
+
+def _wanted(rules: list[Rule], removes: bool, configures: bool, cleans: bool) -> Wanted:
+    """The shell walk's name test for one RUN: only what its text makes possible is asked.
+
+    Most pip RUNs neither remove, clean nor configure: then it is the rule's own test.
+    """
+    if len(rules) == 1 and not (removes or configures or cleans):
+        return rules[0].may_match
+
+    def wanted(name: str, source: str) -> bool:
+        return (removes and name == "rm") or any(
+            rule.may_match(name, source) or (cleans and rule.may_clean(name, source))
+            or (configures and rule.may_configure(name, source)) for rule in rules)
+
+    return wanted
+
+
 def _hits(command: Command, rules: list[Rule], earlier: list[Command], later: list[Command],
           source: str) -> Iterator[Hit]:
     """The rules' matches of ``command``, with what the commands after it in the RUN clean up."""
     for rule in rules:
         match = rule.match(command)
         if match is not None:
-            env, cache = command.env, rule.cache
-            if match.ignores_variables:
-                env_value: object = MISSING
-                cache_dir: object = match.cache_dir if match.cache_dir is not None else MISSING
-            else:
-                env_value = cache.lookup(env, cache.off_variable, MISSING)
-                cache_dir = match.cache_dir if match.cache_dir is not None else \
-                    cache.lookup(env, cache.dir_variable, MISSING)
-            cleanups = [c for c in map(rule.cleanup, (c for c in later if c.always)) if c is not None]
-            cleaned = any(c.complete for c in cleanups)
-            note = None if cleaned else next((c.note for c in cleanups if c.note), None)
-            removed = tuple(path for c in later if c.always for path in _removed(c, source))
-            shell_value = cache.lookup(command.assigned, cache.off_variable, MISSING) if command.assigned else MISSING
-            configured = tuple(_configured(earlier, [rule])) if match.config and earlier else ()
-            insert = match.insert_text.replace(" ", "\\ ") if command.escape_blanks else match.insert_text
-            yield Hit(rule, match.start, match.end, match.insert_at, insert, env_value, cache_dir,
-                      shell_value, removed, cleaned, note, match.message, match.ignores_variables, match.config,
-                      configured, command.kept)
+            yield _hit(command, rule, match, earlier, later, source)
+
+
+def _hit(command: Command, rule: Rule, match: Match, earlier: list[Command], later: list[Command],
+         source: str) -> Hit:
+    """One match, with its command's environment and what the commands after it always clean up."""
+    env, cache = command.env, rule.cache
+    if match.ignores_variables:
+        env_value: object = MISSING
+        cache_dir: object = match.cache_dir if match.cache_dir is not None else MISSING
+    else:
+        env_value = cache.lookup(env, cache.off_variable, MISSING)
+        cache_dir = match.cache_dir if match.cache_dir is not None else cache.lookup(env, cache.dir_variable, MISSING)
+    always = [c for c in later if c.always] if later else []
+    cleanups = [c for c in map(rule.cleanup, always) if c is not None]
+    cleaned = any(c.complete for c in cleanups)
+    note = None if cleaned else next((c.note for c in cleanups if c.note), None)
+    removed = tuple(path for c in always for path in _removed(c, source))
+    shell_value = cache.lookup(command.assigned, cache.off_variable, MISSING) if command.assigned else MISSING
+    configured = tuple(_configured(earlier, [rule])) if match.config and earlier else ()
+    insert = match.insert_text.replace(" ", "\\ ") if command.escape_blanks else match.insert_text
+    return Hit(rule, match.start, match.end, match.insert_at, insert, env_value, cache_dir,
+               shell_value, removed, cleaned, note, match.message, match.ignores_variables, match.config,
+               configured, command.kept)
 
 
 _EXPANSION_WORD = re.compile(r'"?(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^"\s$`]*)"?')

@@ -974,10 +974,17 @@ def _always(command: Node) -> bool:
         kind = parent.type
         if kind in _MAYBE_RUN:
             return False
-        if kind == "pipeline" and not (right and child.type == "list"):
-            # tree-sitter-bash files ``a | b | c && d`` as ``a | (b | c && d)``; bash runs
-            # ``(a | b | c) && d``, so ``d`` is no pipeline member there
-            return False
+        if kind == "pipeline":
+            inner = child.child_by_field_name("body") if child.type == "redirected_statement" else child
+            if inner is None or inner.type != "list":
+                return False
+            # tree-sitter-bash files a list inside a pipeline, which bash never does: it files
+            # ``a | b | c && d`` as ``a | (b | c && d)`` and ``a && b | c`` as ``(a && b) | c``,
+            # where bash runs ``(a | b | c) && d`` and ``a && (b | c)``.  Of a list that ends
+            # the pipeline, the right operand is no pipeline member; of one that starts it, the left.
+            starts = parent.named_children[0].start_byte == child.start_byte
+            if right == starts:
+                return False
         if kind == "list" and parent.child_count >= 3:
             if child.start_byte >= parent.children[2].start_byte:
                 if parent.children[1].type == "||":
