@@ -11,6 +11,8 @@ times, one change at a time, waiting for each change's diagnostics:
 * type \\   typing it back (merges the two again)
 * paste    pasting 500 lines of instructions in the middle of the file
 * cut      removing them again
+* break    typing ``x`` right after ``install`` in a finding's ``pip install`` (``installx``: the finding goes)
+* make     deleting that ``x`` again (the finding comes back)
 
     .venv/bin/python bench/keystroke.py [--budget SECONDS] [--json FILE] [--only ours|peer]
 """
@@ -32,7 +34,7 @@ from lspclient import Client, Text, percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER = ROOT / ".tools" / "docker-langserver" / "node_modules" / ".bin" / "docker-langserver"
-SCENARIOS = ["open", "type", "del \\", "type \\", "paste 500", "cut 500"]
+SCENARIOS = ["open", "type", "del \\", "type \\", "paste 500", "cut 500", "break", "make"]
 
 
 def server_commands() -> dict[str, list[str]]:
@@ -84,6 +86,8 @@ def bench_document(client: Client, name: str, text: str, budget: float) -> dict[
     tc = len(lines[tl]) - 2 if lines[tl].endswith(" \\") else len(lines[tl])
     bl = _middle(lines, lambda s: s.startswith("    && ") and s.endswith(" \\"))
     pl = _middle(lines, lambda s: s.startswith(("RUN ", "FROM ")))
+    ml = _middle(lines, lambda s: "pip install " in s and "--no-cache-dir" not in s)  # a line with a finding
+    mc = lines[ml].index("pip install") + len("pip install")
     chunk = paste_chunk(500)
     chunk_lines = chunk.count("\n")
 
@@ -112,10 +116,19 @@ def bench_document(client: Client, name: str, text: str, budget: float) -> dict[
             res["paste 500"].append(d1)
             res["cut 500"].append(d2)
 
+    def make_break_cycle(record: bool) -> None:
+        d1 = client.change(doc, ml, mc, ml, mc, "x")
+        d2 = client.change(doc, ml, mc, ml, mc + 1, "")
+        if record:
+            res["break"].append(d1)
+            res["make"].append(d2)
+
     type_cycle(False)
     _repeat(budget, 25, 2, lambda: type_cycle(True))
     slash_cycle(False)
     _repeat(budget, 200, 10, lambda: slash_cycle(True))
+    make_break_cycle(False)
+    _repeat(budget, 200, 10, lambda: make_break_cycle(True))
     paste_cycle(False)
     _repeat(budget, 50, 5, lambda: paste_cycle(True))
     assert doc.text() == text, "the edit cycles must leave the document as it was"
@@ -143,6 +156,11 @@ def run(budget: float = 4.0, only: str | None = None) -> dict:
 def fmt_ms(v: float) -> str:
     ms = v * 1000
     return f"{ms:.2f}" if ms < 10 else f"{ms:.1f}" if ms < 100 else f"{ms:.0f}"
+
+
+def make_break(per_file: dict[str, list[float]]) -> float:
+    """p50 of the make/break keystrokes (both directions pooled)."""
+    return percentile(per_file["break"] + per_file["make"], 0.5)
 
 
 def report(results: dict) -> str:
@@ -173,6 +191,10 @@ def report(results: dict) -> str:
         out.append(f"\nours: typing p50 10k/200 = {big / small:.2f}x (target <= 1.5x); "
                    f"200-line p50 {fmt_ms(small)} ms (target < 2 ms); "
                    f"10k open p50 {fmt_ms(percentile(ours['10k lines']['open'], 0.5))} ms (target < 50 ms)")
+    for s in servers:
+        mb = {f: make_break(results["servers"][s][f]) for f in ("200 lines", "10k lines")}
+        out.append(f"{s}: make/break a finding p50 200 lines {fmt_ms(mb['200 lines'])} ms, 10k lines "
+                   f"{fmt_ms(mb['10k lines'])} ms, 10k/200 = {mb['10k lines'] / mb['200 lines']:.2f}x (target 1.0)")
     return "\n".join(out)
 
 
