@@ -58,7 +58,7 @@ def summary(res: dict) -> str:
             row(label, o, p, target)
         for s in (ours, peer):
             if s:
-                mb = {f: keystroke.make_break(s[f]) for f in ("200 lines", "10k lines")}
+                mb = keystroke.interleaved_make_break(s)
                 row("make/break a finding p50 200 / 10k (ms)" if s is ours else "  (peer)",
                     f"{ms(mb['200 lines'])} / {ms(mb['10k lines'])}" if s is ours else "",
                     "" if s is ours else f"{ms(mb['200 lines'])} / {ms(mb['10k lines'])}",
