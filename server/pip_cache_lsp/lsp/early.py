@@ -25,7 +25,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import select
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote, urlparse
@@ -40,6 +44,7 @@ if TYPE_CHECKING:
     from pip_cache_lsp.document import Document
     from pip_cache_lsp.findings import Finding
 
+IDLE = 0.02  # seconds without input after which pygls starts loading (an editor sends didOpen at once)
 SYNC_PARSE_LIMIT = 512 * 1024  # characters: parsed at once (~50 ms for 20,000 lines); bigger in steps
 # Settings() defaults (settings.py loads lsprotocol); tests/lsp/test_early_start.py checks they agree
 MAX_FILE_SIZE = 2_000_000
@@ -65,20 +70,65 @@ _TRACE = (None, "off", "messages", "verbose")
 
 
 class Reader:
-    """Reads whole plain messages off ``stream``, keeping every byte read for the replay."""
+    """Reads whole plain messages off file descriptor ``fd``, keeping every byte read for the replay.
 
-    def __init__(self, stream: BinaryIO) -> None:
-        self.stream = stream
-        self.seen = bytearray()
+    It reads the descriptor itself (``select`` then ``os.read``), so it can stop waiting
+    as soon as ``loaded`` is set -- pygls is ready, so an idle client hands over -- and no
+    byte is left in a buffer the pygls loop does not see.
+    """
+
+    def __init__(self, fd: int, loaded: threading.Event | None = None,
+                 on_idle: Callable[[], None] | None = None) -> None:
+        self.fd = fd
+        self.loaded = loaded
+        self.on_idle = on_idle  # called once, when the client has sent nothing for IDLE seconds
+        self.buf = bytearray()  # read, not consumed yet
+        self.seen = bytearray()  # everything read from fd
+
+    def _fill(self) -> bool:
+        """More bytes in :attr:`buf`; False at end of input, or when pygls is loaded and nothing is waiting."""
+        while True:
+            if self.loaded is not None and self.loaded.is_set():
+                ready, _, _ = select.select([self.fd], [], [], 0)
+                if not ready:
+                    return False
+            else:
+                ready, _, _ = select.select([self.fd], [], [], IDLE)
+                if not ready:
+                    if self.on_idle is not None:
+                        self.on_idle()
+                        self.on_idle = None
+                    continue
+            data = os.read(self.fd, 1 << 16)
+            if not data:
+                return False
+            self.buf += data
+            self.seen += data
+            return True
+
+    def _readline(self) -> bytes | None:
+        while (nl := self.buf.find(b"\n", 0, MAX_HEADER_LINE)) < 0:
+            if len(self.buf) >= MAX_HEADER_LINE or not self._fill():
+                return None  # a line too long for a header, the end of input, or pygls is ready
+        line = bytes(self.buf[: nl + 1])
+        del self.buf[: nl + 1]
+        return line
+
+    def _read(self, n: int) -> bytes | None:
+        while len(self.buf) < n:
+            if not self._fill():
+                return None
+        data = bytes(self.buf[:n])
+        del self.buf[:n]
+        return data
 
     def message(self) -> dict[str, Any] | None:
         """The next message if it is plain (one valid Content-Length, a JSON-RPC object); else None."""
         length: int | None = None
         while True:
-            line = self.stream.readline(MAX_HEADER_LINE)
-            self.seen += line
-            if not line.endswith(b"\n"):
-                return None  # end of input, or a line too long for a header
+            line = self._readline()
+            if line is None:
+                return None
             if not line.strip():
                 break
             header = header_line(line)
@@ -92,9 +142,8 @@ class Reader:
                 length = int(value)
         if length is None or length > MAX_CONTENT_LENGTH:
             return None
-        body = self.stream.read(length)
-        self.seen += body
-        if len(body) < length:
+        body = self._read(length)
+        if body is None:
             return None
         try:
             data = json.loads(body.decode("utf-8"))
@@ -290,9 +339,31 @@ def _write(out: BinaryIO, body: str) -> None:
     out.flush()
 
 
+def _load_pygls(loaded: threading.Event) -> None:
+    try:
+        import pip_cache_lsp.lsp.server  # noqa: F401
+    except BaseException:  # the main thread imports it again and meets the error itself
+        pass
+    finally:
+        loaded.set()
+
+
 def early_start(stdin: BinaryIO, stdout: BinaryIO) -> tuple[ReplayStream, HandoverOut]:
-    """Answer what can be answered before pygls loads; the streams the pygls loop goes on with."""
-    reader = Reader(stdin)
+    """Answer what can be answered before pygls loads; the streams the pygls loop goes on with.
+
+    The early path hands over when a message is not the plain case, after the first
+    publish, or -- once ``initialize`` is answered and the client goes quiet for
+    :data:`IDLE` -- when pygls, loading in a thread meanwhile, is ready first.
+    """
+    loaded = threading.Event()
+    loading: list[threading.Thread] = []
+
+    def load() -> None:  # in a thread: it would slow the early answers down, so not while they are due
+        if not loading:
+            loading.append(threading.Thread(target=_load_pygls, args=(loaded,), name="load-pygls", daemon=True))
+            loading[0].start()
+
+    reader = Reader(stdin.fileno(), None)
     initialize_id: Any = None
     published: list[dict[str, Any]] = []
     try:
@@ -308,6 +379,7 @@ def early_start(stdin: BinaryIO, stdout: BinaryIO) -> tuple[ReplayStream, Handov
         lone_cr = breaks_lone_cr(info.get("name") if isinstance(info, dict) else None, None)
         initialize_id = message["id"]
         _write(stdout, json.dumps({"id": initialize_id, "jsonrpc": "2.0", "result": initialize_result(encoding)}))
+        reader.loaded, reader.on_idle = loaded, load
         message = reader.message()
         if message is None or message.get("method") != "initialized" or "id" in message:
             raise LookupError
@@ -330,8 +402,13 @@ def early_start(stdin: BinaryIO, stdout: BinaryIO) -> tuple[ReplayStream, Handov
 
 
 def serve_stdio() -> int:
-    """``pip-cache-lsp serve`` over stdio: the early answers, then pygls from where they left off."""
-    stdin, stdout = early_start(sys.stdin.buffer, sys.stdout.buffer)
+    """``pip-cache-lsp serve`` over stdio: the early answers, then pygls from where they left off.
+
+    Where ``select`` cannot wait on a pipe (Windows), pygls serves from the first byte.
+    """
+    from_start = sys.platform == "win32"
+    stdin, stdout = (sys.stdin.buffer, sys.stdout.buffer) if from_start else \
+        early_start(sys.stdin.buffer, sys.stdout.buffer)
     from pip_cache_lsp.lsp.server import serve
 
     return serve(stdin=stdin, stdout=stdout)
