@@ -6,8 +6,8 @@ and ``exit``, and compares every message the two wrote, parsed: the same respons
 in the same order, the same ``publishDiagnostics`` in the same order, the same log
 messages.  Cases cover what the early path answers (push clients, each position
 encoding, non-ASCII text, lone CRs, builder stages, both rules) and what it hands
-over untouched (pull clients, capabilities or options that change the answer,
-malformed or early requests, other first messages).
+over untouched (pull clients, options and project settings, capabilities pygls may
+refuse, malformed or early requests, other first messages).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def assert_same(data: bytes) -> list[dict]:
 
     for k in ("response", "textDocument/publishDiagnostics", "window/logMessage", "window/showMessage"):
         assert [m for m in ours if kind(m) == k] == [m for m in theirs if kind(m) == k], k
-    assert sorted(map(json.dumps, ours)) == sorted(map(json.dumps, theirs))
+    assert sorted(json.dumps(m, sort_keys=True) for m in ours) == sorted(json.dumps(m, sort_keys=True) for m in theirs)
     assert ours_rc == theirs_rc
     return ours
 
@@ -113,6 +113,11 @@ ANSWERED_EARLY = {
         "textDocument": {"foldingRange": {"foldingRangeKind": {"valueSet": ["comment", "imports"]}},
                          "completion": {"completionItemKind": {"valueSet": [1, 2, 3]}}},
         "experimental": {"anything": [1.5, None]}}),
+    "willSave and willSaveWaitUntil (eglot, Neovim)": initialize({"textDocument": {"synchronization": {
+        "willSave": True, "willSaveWaitUntil": True, "didSave": True, "dynamicRegistration": False}}}),
+    "willSave false": initialize({"textDocument": {"synchronization": {"willSave": False}}}),
+    "notebooks, file operations": initialize({"notebookDocument": {"synchronization": {}},
+                                              "workspace": {"fileOperations": {"didCreate": True}}}),
     "workspace folders": initialize({}, workspaceFolders=[{"uri": "file:///nonexistent", "name": "x"}],
                                     rootUri="file:///nonexistent", trace="off", locale="en"),
 }
@@ -150,15 +155,13 @@ def test_edits_after_the_early_open_are_served_by_pygls() -> None:
 HANDED_OVER = {
     "pull client": initialize({"textDocument": {"diagnostic": {"dynamicRegistration": False}}}) + INITIALIZED
     + did_open(),
-    "willSave": initialize({"textDocument": {"synchronization": {"willSave": True}}}) + INITIALIZED + did_open(),
-    "willSave false": initialize({"textDocument": {"synchronization": {"willSave": False}}}) + INITIALIZED
-    + did_open(),
-    "notebooks": initialize({"notebookDocument": {"synchronization": {}}}) + INITIALIZED + did_open(),
     "initialization options": initialize({}, initializationOptions={"maxDiagnostics": 1}) + INITIALIZED
     + did_open(),
     "line breaks option": initialize({}, initializationOptions={"lineBreaks": "lsp"}) + INITIALIZED
     + did_open("RUN pip install a\rRUN pip install b\n"),
     "no known encoding": initialize({"general": {"positionEncodings": ["utf-7"]}}) + INITIALIZED + did_open(),
+    "willSave null": initialize({"textDocument": {"synchronization": {"willSave": None}}}) + INITIALIZED
+    + did_open(),
     "a string for a boolean": initialize({"workspace": {"configuration": "yes"}}) + INITIALIZED + did_open(),
     "a float in capabilities": initialize({"workspace": {"configuration": 1.5}}) + INITIALIZED + did_open(),
     "a string for a string in an integer set": initialize({"workspace": {"symbol": {"symbolKind": {"valueSet": [

@@ -15,8 +15,8 @@ and hands over.  Nothing is lost or answered twice at the hand-over:
   anything else goes out (a replayed publish that differs replaces the early one).
 
 Anything out of the ordinary hands over at once, before answering: a client that pulls
-diagnostics, capabilities that change pygls's ``initialize`` result or that pygls
-might refuse, initialization options, a project file with settings, a big text, a
+diagnostics, capabilities that pygls might refuse (a plain check of their types),
+initialization options, a project file with settings, a big text, a
 header or body that is not the plain case, any other message.  ``tests/lsp/
 test_early_start.py`` compares both paths message by message.
 """
@@ -268,12 +268,8 @@ def position_encoding(params: dict[str, Any]) -> str | None:
         return None
     text_document = caps.get("textDocument", {})
     sync = text_document.get("synchronization", {}) if isinstance(text_document, dict) else None
-    if not isinstance(text_document, dict) or not isinstance(sync, dict) or "diagnostic" in text_document \
-            or "willSave" in sync or "willSaveWaitUntil" in sync or "notebookDocument" in caps:
-        return None  # a pull client, or capabilities that change pygls's answer
-    workspace = caps.get("workspace", {})
-    if not isinstance(workspace, dict) or "fileOperations" in workspace:
-        return None
+    if not isinstance(text_document, dict) or not isinstance(sync, dict) or "diagnostic" in text_document:
+        return None  # a pull client: its first diagnostics answer a request, which pygls serves
     general = caps.get("general", {})
     if not isinstance(general, dict):
         return None
@@ -285,8 +281,19 @@ def position_encoding(params: dict[str, Any]) -> str | None:
     return next((e for e in encodings if e in (UTF8, UTF16, UTF32)), None)
 
 
-def initialize_result(encoding: str) -> dict[str, Any]:
-    return {"capabilities": {"positionEncoding": encoding, **CAPABILITIES},
+def initialize_result(encoding: str, params: dict[str, Any]) -> dict[str, Any]:
+    """pygls's ``initialize`` result for ``params``.
+
+    A client's ``willSave``/``willSaveWaitUntil`` flag, set either way, is answered
+    ``false`` (no such handler); an absent one is left out.
+    """
+    sync = params["capabilities"].get("textDocument", {}).get("synchronization", {})
+    document_sync: dict[str, Any] = {"openClose": True, "change": 2}
+    for flag in ("willSave", "willSaveWaitUntil"):
+        if flag in sync:
+            document_sync[flag] = False
+    document_sync["save"] = True
+    return {"capabilities": {"positionEncoding": encoding, **CAPABILITIES, "textDocumentSync": document_sync},
             "serverInfo": {"name": SOURCE, "version": __version__}}
 
 
@@ -378,7 +385,8 @@ def early_start(stdin: BinaryIO, stdout: BinaryIO) -> tuple[ReplayStream, Handov
         info = params.get("clientInfo")
         lone_cr = breaks_lone_cr(info.get("name") if isinstance(info, dict) else None, None)
         initialize_id = message["id"]
-        _write(stdout, json.dumps({"id": initialize_id, "jsonrpc": "2.0", "result": initialize_result(encoding)}))
+        result = initialize_result(encoding, params)
+        _write(stdout, json.dumps({"id": initialize_id, "jsonrpc": "2.0", "result": result}))
         reader.loaded, reader.on_idle = loaded, load
         message = reader.message()
         if message is None or message.get("method") != "initialized" or "id" in message:
