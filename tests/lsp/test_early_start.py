@@ -267,3 +267,9 @@ def test_handover_out_drops_only_what_was_sent() -> None:
     written = sink.getvalue()
     assert written.count(b"Content-Length") == 4 and not out.armed
     assert b'"id": "1"' in written and b'"version": 2' in written and written.endswith(msg(publish))
+
+
+def test_a_stream_without_a_descriptor_is_served_by_pygls_from_the_first_byte() -> None:
+    data = initialize()
+    stdin, stdout = early.early_start(io.BytesIO(data), io.BytesIO())  # type: ignore[arg-type]
+    assert stdin.read(len(data)) == data and not stdout.armed

@@ -370,7 +370,11 @@ def early_start(stdin: BinaryIO, stdout: BinaryIO) -> tuple[ReplayStream, Handov
             loading.append(threading.Thread(target=_load_pygls, args=(loaded,), name="load-pygls", daemon=True))
             loading[0].start()
 
-    reader = Reader(stdin.fileno(), None)
+    try:
+        fd = stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file descriptor: pygls from the first byte
+        return ReplayStream(b"", stdin), HandoverOut(stdout, None, [])
+    reader = Reader(fd, None)
     initialize_id: Any = None
     published: list[dict[str, Any]] = []
     try:
