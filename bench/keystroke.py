@@ -11,6 +11,8 @@ times, one change at a time, waiting for each change's diagnostics:
 * type \\   typing it back (merges the two again)
 * paste    pasting 500 lines of instructions in the middle of the file
 * cut      removing them again
+* break    typing ``x`` right after ``install`` in a finding's ``pip install`` (``installx``: the finding goes)
+* make     deleting that ``x`` again (the finding comes back)
 
     .venv/bin/python bench/keystroke.py [--budget SECONDS] [--json FILE] [--only ours|peer]
 """
@@ -32,7 +34,7 @@ from lspclient import Client, Text, percentile  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER = ROOT / ".tools" / "docker-langserver" / "node_modules" / ".bin" / "docker-langserver"
-SCENARIOS = ["open", "type", "del \\", "type \\", "paste 500", "cut 500"]
+SCENARIOS = ["open", "type", "del \\", "type \\", "paste 500", "cut 500", "break", "make"]
 
 
 def server_commands() -> dict[str, list[str]]:
@@ -84,6 +86,7 @@ def bench_document(client: Client, name: str, text: str, budget: float) -> dict[
     tc = len(lines[tl]) - 2 if lines[tl].endswith(" \\") else len(lines[tl])
     bl = _middle(lines, lambda s: s.startswith("    && ") and s.endswith(" \\"))
     pl = _middle(lines, lambda s: s.startswith(("RUN ", "FROM ")))
+    ml, mc = _finding_line(lines)
     chunk = paste_chunk(500)
     chunk_lines = chunk.count("\n")
 
@@ -112,15 +115,69 @@ def bench_document(client: Client, name: str, text: str, budget: float) -> dict[
             res["paste 500"].append(d1)
             res["cut 500"].append(d2)
 
+    def make_break_cycle(record: bool) -> None:
+        d1 = client.change(doc, ml, mc, ml, mc, "x")
+        d2 = client.change(doc, ml, mc, ml, mc + 1, "")
+        if record:
+            res["break"].append(d1)
+            res["make"].append(d2)
+
     type_cycle(False)
     _repeat(budget, 25, 2, lambda: type_cycle(True))
     slash_cycle(False)
     _repeat(budget, 200, 10, lambda: slash_cycle(True))
+    make_break_cycle(False)
+    _repeat(budget, 200, 10, lambda: make_break_cycle(True))
     paste_cycle(False)
     _repeat(budget, 50, 5, lambda: paste_cycle(True))
     assert doc.text() == text, "the edit cycles must leave the document as it was"
     client.close(doc)
     res["_sizes"] = [float(sizes["publish bytes"])]
+    return res
+
+
+def _finding_line(lines: list[str]) -> tuple[int, int]:
+    """Line and column right after ``install`` of the make/break edit.
+
+    A finding's line in a block of the same shape at every size (a ``RUN set -eux \\``
+    continuation with three installs): the cost compared across sizes is then the
+    document's, not the block's.
+    """
+    line = _middle(lines, lambda s: s.startswith("    && pip install ") and "--no-cache-dir" not in s)
+    return line, lines[line].index("pip install") + len("pip install")
+
+
+def make_break_interleaved(argv: list[str], budget: float, sizes: tuple[str, ...] = ("200 lines", "10k lines"),
+                           max_reps: int = 300, min_reps: int = 10) -> dict[str, list[float]]:
+    """The make/break keystrokes at each size, one server process per size, cycles alternating.
+
+    Measured one size after the other, a drift of the (shared) machine between the two phases
+    moves the 10k/200 ratio by tens of percent; alternating keeps both under the same load.
+    """
+    files = bench_files()
+    clients, docs = {}, {}
+    for size in sizes:
+        clients[size] = Client(argv, cwd=str(ROOT))
+        clients[size].initialize()
+        docs[size] = Text.of(files[size], f"file:///bench/interleaved/{size.replace(' ', '-')}/Dockerfile")
+        clients[size].open(docs[size])
+    res: dict[str, list[float]] = {size: [] for size in sizes}
+
+    def cycle(record: bool) -> None:
+        for size in sizes:
+            client, doc = clients[size], docs[size]
+            line, col = _finding_line(doc.lines)
+            d1 = client.change(doc, line, col, line, col, "x")
+            d2 = client.change(doc, line, col, line, col + 1, "")
+            if record:
+                res[size] += [d1, d2]
+
+    for _ in range(3):
+        cycle(False)
+    _repeat(budget, max_reps, min_reps, lambda: cycle(True))
+    for size in sizes:
+        assert docs[size].text() == files[size]
+        clients[size].stop()
     return res
 
 
@@ -136,6 +193,7 @@ def run(budget: float = 4.0, only: str | None = None) -> dict:
         for name, text in files.items():
             per_file[name] = bench_document(client, name, text, budget)
         client.stop()
+        per_file["make/break interleaved"] = make_break_interleaved(argv, budget)
         results["servers"][server] = per_file
     return results
 
@@ -143,6 +201,11 @@ def run(budget: float = 4.0, only: str | None = None) -> dict:
 def fmt_ms(v: float) -> str:
     ms = v * 1000
     return f"{ms:.2f}" if ms < 10 else f"{ms:.1f}" if ms < 100 else f"{ms:.0f}"
+
+
+def interleaved_make_break(per_server: dict) -> dict[str, float]:
+    """p50 of the make/break keystrokes (both directions pooled) per size, from the interleaved run."""
+    return {size: percentile(v, 0.5) for size, v in per_server["make/break interleaved"].items()}
 
 
 def report(results: dict) -> str:
@@ -173,6 +236,12 @@ def report(results: dict) -> str:
         out.append(f"\nours: typing p50 10k/200 = {big / small:.2f}x (target <= 1.5x); "
                    f"200-line p50 {fmt_ms(small)} ms (target < 2 ms); "
                    f"10k open p50 {fmt_ms(percentile(ours['10k lines']['open'], 0.5))} ms (target < 50 ms)")
+    for s in servers:
+        mb = interleaved_make_break(results["servers"][s])
+        n = len(results["servers"][s]["make/break interleaved"]["200 lines"])
+        out.append(f"{s}: make/break a finding, sizes interleaved (n={n} each): p50 200 lines {fmt_ms(mb['200 lines'])}"
+                   f" ms, 10k lines {fmt_ms(mb['10k lines'])} ms, 10k/200 = {mb['10k lines'] / mb['200 lines']:.2f}x "
+                   f"(target 1.0)")
     return "\n".join(out)
 
 

@@ -115,6 +115,12 @@ class Client:
         self.notify("initialized", {})
         return result
 
+    def serving(self, uri: str = "file:///bench/ready/Dockerfile") -> None:
+        """Return once the server answers a request (ours: pygls has loaded after its early start)."""
+        self.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {
+            "start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": []}})
+
     def open(self, doc: Text) -> float:
         """didOpen; seconds until its diagnostics arrive."""
         t0 = time.perf_counter()

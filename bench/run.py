@@ -3,7 +3,7 @@
 Each bench also runs alone (``.venv/bin/python bench/keystroke.py`` etc.).  Figures only:
 nothing here passes or fails; the targets of issue 6 are printed next to the numbers.
 
-    .venv/bin/python bench/run.py [--quick] [--skip keystroke,batch,memory,startup] [--profile]
+    .venv/bin/python bench/run.py [--quick] [--skip coldstart,keystroke,batch,memory,startup] [--profile]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import batch  # noqa: E402
+import coldstart  # noqa: E402
 import keystroke  # noqa: E402
 import memory  # noqa: E402
 import startup  # noqa: E402
@@ -33,6 +34,15 @@ def summary(res: dict) -> str:
     def row(name: str, ours: str, peer: str = "", target: str = "") -> None:
         out.append(f"  {name:<46}{ours:>12}{peer:>32}{target:>22}")
 
+    cs = res.get("coldstart")
+    if cs:
+        srv = cs["servers"]
+        for size, target in (("200 lines", "<= peer"), ("10k lines", "<= peer")):
+            o = coldstart.p50(srv["ours"][size], "diagnostics")
+            p = srv.get("docker-langserver", {}).get(size)
+            peer = f"{coldstart.p50(p, 'diagnostics') * 1000:.0f} (ours {o / coldstart.p50(p, 'diagnostics'):.2f}x)" \
+                if p else "-"
+            row(f"cold start -> first diagnostics, {size} (ms)", f"{o * 1000:.0f}", peer, target)
     ks = res.get("keystroke")
     if ks:
         srv = ks["servers"]
@@ -46,6 +56,13 @@ def summary(res: dict) -> str:
             o = ms(percentile(ours[f][sc], 0.5)) if ours else "-"
             p = ms(percentile(peer[f][sc], 0.5)) if peer else "-"
             row(label, o, p, target)
+        for s in (ours, peer):
+            if s:
+                mb = keystroke.interleaved_make_break(s)
+                row("make/break a finding p50 200 / 10k (ms)" if s is ours else "  (peer)",
+                    f"{ms(mb['200 lines'])} / {ms(mb['10k lines'])}" if s is ours else "",
+                    "" if s is ours else f"{ms(mb['200 lines'])} / {ms(mb['10k lines'])}",
+                    f"10k/200 {mb['10k lines'] / mb['200 lines']:.2f} (1.0)" if s is ours else "")
     b = res.get("batch")
     if b:
         for s in b["sets"]:
@@ -80,6 +97,10 @@ def main() -> int:
         res["startup"] = startup.run(5 if args.quick else 10)
         print("== start-up ==")
         print(startup.report(res["startup"]))
+    if "coldstart" not in skip:
+        res["coldstart"] = coldstart.run(3 if args.quick else 7)
+        print("\n== cold start: spawn -> initialize -> initialized -> didOpen -> first publishDiagnostics ==")
+        print(coldstart.report(res["coldstart"]))
     if "keystroke" not in skip:
         res["keystroke"] = keystroke.run(1.0 if args.quick else 4.0)
         print("\n== keystroke latency (didChange -> publishDiagnostics, real servers over stdio) ==")

@@ -62,9 +62,13 @@ def _codes(value: str) -> tuple[str, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        from pip_cache_lsp.lsp.server import serve  # the CLI alone never pays for pygls
+        if args.tcp:
+            from pip_cache_lsp.lsp.server import serve  # the CLI alone never pays for pygls
 
-        return serve(args.tcp)
+            return serve(args.tcp)
+        from pip_cache_lsp.lsp.early import serve_stdio  # answers the first messages before pygls loads
+
+        return serve_stdio()
     from pip_cache_lsp.checker import run_check
 
     return run_check(args)

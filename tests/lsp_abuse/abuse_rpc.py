@@ -162,6 +162,10 @@ class RawServer:
             params["initializationOptions"] = options
         response = self.request("initialize", params)
         self.notify("initialized", {})
+        if "result" in response:  # serving in full: the early start (lsp/early.py) has handed over to pygls
+            ready = self.wait_for(lambda m: m.get("method") == "window/logMessage"
+                                  and "positions in" in m["params"]["message"])
+            self.logs.append(ready["params"]["message"])
         return response
 
     # -- LSP helpers -----------------------------------------------------------------------

@@ -12,19 +12,13 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from pip_cache_lsp.lsp.units import UTF8, UTF16, UTF32, line_character
+from pip_cache_lsp.lsp.units import units as _units
+
 if TYPE_CHECKING:
     from pip_cache_lsp.document import Document
 
-UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
-
-
-def _units(char: str, encoding: str) -> int:
-    code = ord(char)
-    if encoding == UTF16:
-        return 2 if code > 0xFFFF else 1
-    if encoding == UTF8:
-        return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
-    return 1
+__all__ = ["UTF8", "UTF16", "UTF32", "PositionCodec"]
 
 
 class PositionCodec:
@@ -36,11 +30,7 @@ class PositionCodec:
         self.encoding = encoding if encoding in (UTF8, UTF16, UTF32) else UTF16
 
     def position(self, doc: Document, offset: int) -> types.Position:
-        line, column = doc.lines.position(offset)
-        if self.encoding != UTF32 and column:
-            prefix = doc.text[offset - column : offset]
-            if not prefix.isascii():
-                column = sum(_units(c, self.encoding) for c in prefix)
+        line, column = line_character(doc, offset, self.encoding)
         return types.Position(line=line, character=column)
 
     def range(self, doc: Document, start: int, end: int) -> types.Range:

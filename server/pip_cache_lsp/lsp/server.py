@@ -339,7 +339,7 @@ def _quiet_after_shutdown(record: logging.LogRecord) -> bool:
     return not (gone or "BrokenPipe" in message or "Connection to the client is lost" in message)
 
 
-def serve(tcp: str | None = None) -> int:
+def serve(tcp: str | None = None, stdin: Any = None, stdout: Any = None) -> int:
     """Run until the client says exit (or goes away); 0 only after a shutdown request.
 
     pygls swallows the SystemExit carrying LSP's exit code, so it is decided here.
@@ -351,5 +351,5 @@ def serve(tcp: str | None = None) -> int:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        server.start_io(stdin, stdout)
     return 0 if server.shutdown_requested else 1

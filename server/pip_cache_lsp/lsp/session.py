@@ -22,6 +22,8 @@ from pygls.lsp.server import LanguageServer
 from pip_cache_lsp import __version__
 from pip_cache_lsp.config import ProjectConfig
 from pip_cache_lsp.lsp import transport
+from pip_cache_lsp.lsp.clients import breaks_lone_cr
+from pip_cache_lsp.lsp.early import SYNC_PARSE_LIMIT as SYNC_PARSE_LIMIT
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
 from pip_cache_lsp.lsp.settings import SEVERITY_KINDS, Settings
 from pip_cache_lsp.names import SOURCE
@@ -33,7 +35,6 @@ if TYPE_CHECKING:  # the core (parser, tree-sitter) loads with the first documen
 
 logger = logging.getLogger(__name__)
 _revisions = itertools.count(1)
-SYNC_PARSE_LIMIT = 512 * 1024  # characters: parsed at once (~50 ms for 20,000 lines); bigger in steps
 
 
 def path_of(uri: str) -> Path:
@@ -89,11 +90,6 @@ class OpenDocument:
             self.analysis = None
 
 
-# Clients whose text model ends a line at a lone CR, as the LSP specification says ("\n", "\r\n" and "\r"):
-# VS Code and its forks (vscode-languageclient sends ``vscode.env.appName``), and Helix (ropey).
-_LONE_CR_CLIENTS = ("visual studio code", "code-server", "code - oss", "vscodium", "cursor", "windsurf", "helix")
-
-
 def lone_cr_breaks_lines(client: types.ClientInfo | None, options: Any) -> bool:
     """Whether this client counts a lone CR as a line end; decides the line model of every position.
 
@@ -102,13 +98,7 @@ def lone_cr_breaks_lines(client: types.ClientInfo | None, options: Any) -> bool:
     model would land on the wrong line after a lone CR, and a fix would corrupt the
     file.  ``initializationOptions.lineBreaks`` (``"lsp"`` or ``"lf"``) overrides.
     """
-    chosen = options.get("lineBreaks") if isinstance(options, dict) else None
-    if isinstance(options, dict) and isinstance(options.get("pipCacheLsp"), dict):
-        chosen = options["pipCacheLsp"].get("lineBreaks", chosen)
-    if chosen in ("lsp", "lf"):
-        return bool(chosen == "lsp")
-    name = (client.name if client is not None else "").lower()
-    return any(known in name for known in _LONE_CR_CLIENTS)
+    return breaks_lone_cr(client.name if client is not None else None, options)
 
 
 class PipCacheServer(LanguageServer):
