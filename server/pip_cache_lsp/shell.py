@@ -289,7 +289,18 @@ def _run_subcommand(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
         j += 2 if words[j].value in takes_value else 1
     if j >= len(words) or words[j].value != "run":
         return None
-    j += 1
+    return _after_options(words, j + 1, takes_value)
+
+
+def _runuser(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
+    """``runuser -u USER [--] cmd`` runs cmd; without ``-u`` it is ``su`` (a ``-c`` script)."""
+    if not any(w.value in ("-u", "--user") or (w.value or "").startswith("--user=") for w in words[i + 1:]):
+        return None
+    return _after_options(words, i + 1, _WRAPPERS["runuser"])
+
+
+def _after_options(words: tuple[Word, ...], j: int, takes_value: frozenset[str]) -> tuple[int, int]:
+    """Where the command starts after a wrapper's options (``--`` ends them), and where it ends."""
     while j < len(words):
         opt = words[j].value or ""
         if opt == "--":
@@ -297,21 +308,6 @@ def _run_subcommand(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
         if not opt.startswith("-"):
             break
         j += 2 if opt in takes_value else 1
-    return j, len(words)
-
-
-def _runuser(words: tuple[Word, ...], i: int) -> tuple[int, int] | None:
-    """``runuser -u USER [--] cmd`` runs cmd; without ``-u`` it is ``su`` (a ``-c`` script)."""
-    if not any(w.value in ("-u", "--user") or (w.value or "").startswith("--user=") for w in words[i + 1:]):
-        return None
-    j = i + 1
-    while j < len(words):
-        opt = words[j].value or ""
-        if opt == "--":
-            return j + 1, len(words)
-        if not opt.startswith("-"):
-            break
-        j += 2 if opt in _WRAPPERS["runuser"] else 1
     return j, len(words)
 
 
