@@ -32,6 +32,10 @@ class Editor:
         self.client = LanguageClient("pip-cache-lsp-demo", "1")
         self.diagnostics: asyncio.Queue[list[types.Diagnostic]] = asyncio.Queue()
 
+        @self.client.feature(types.WINDOW_LOG_MESSAGE)
+        def on_log(params: types.LogMessageParams) -> None:
+            """The server's log (an editor's output panel); the demo keeps its screen for the problems."""
+
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
             if params.uri == self.uri and params.version == self.version:
