@@ -26,7 +26,7 @@ from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse
 from pip_cache_lsp.facts import Facts, analyze
 from pip_cache_lsp.findings import Finding, Hit
 from pip_cache_lsp.gaplist import GapList
-from pip_cache_lsp.rules import registered
+from pip_cache_lsp.rules import Rule, registered
 from pip_cache_lsp.stage import Graph, Stage, changes_stage, findings_of, fold, stage_hits
 from pip_cache_lsp.suppress import file_disabled
 from pip_cache_lsp.text import LineIndex
@@ -97,6 +97,8 @@ class Document:
         self._hits: GapList[Block] | None = None  # blocks with findings, when the fold is current
         self._graph = Graph()  # the stages and COPY --from edges the last fold saw
         self._honour_env = True
+        self._codes: tuple[tuple[Rule, ...], frozenset[str]] = ((), frozenset())  # registered codes, per rules
+        self._disabled: tuple[str, tuple[Rule, ...], frozenset[str]] | None = None  # file_disabled, per prologue
         self.last_edit = EditStats()
         self.parsed = False
         if parse:
@@ -254,8 +256,20 @@ class Document:
 
     def active_codes(self, selected: frozenset[str] | None = None) -> frozenset[str]:
         """The rules reported in this document: ``selected`` (default all) minus those the file disables."""
-        codes = frozenset(rule.code for rule in registered()) if selected is None else selected
-        return codes - file_disabled(self.prologue, registered()) if codes else codes
+        rules = registered()
+        if selected is None:
+            if self._codes[0] != rules:
+                self._codes = (rules, frozenset(rule.code for rule in rules))
+            codes = self._codes[1]
+        else:
+            codes = selected
+        if not codes:
+            return codes
+        prologue = self.prologue
+        cached = self._disabled
+        if cached is None or cached[0] != prologue or cached[1] != rules:
+            cached = self._disabled = (prologue, rules, file_disabled(prologue, rules))
+        return codes - cached[2] if cached[2] else codes
 
     def findings(self, honour_env: bool = True, selected: frozenset[str] | None = None) -> list[Finding]:
         """Every finding of the rules in ``selected`` (default: every registered rule), in order."""

@@ -146,11 +146,20 @@ def spells(text: str, word: str) -> bool:
     Quotes and backslashes can split a word (``p''ip``, ``p\\ip``) and a JSON escape can
     hide a letter (``"\\u0070ip"``); with those removed or present, ``word`` must appear.
     """
-    if "\\" in text:
-        if "\\u" in text:
-            return True
-        text = text.replace("\\", "")
-    return word in text.replace("'", "").replace('"', "")
+    global _plain
+    last = _plain
+    if last[0] is text:  # the same text asked for another word (each rule's test, each subcommand)
+        plain = last[1]
+    else:
+        if "\\" in text:
+            plain = None if "\\u" in text else text.replace("\\", "").replace("'", "").replace('"', "")
+        else:
+            plain = text.replace("'", "").replace('"', "")
+        _plain = (text, plain)
+    return plain is None or word in plain
+
+
+_plain: tuple[str, str | None] = ("", "")  # the last text spells() read, quotes and backslashes removed
 
 
 _REGISTRY: dict[str, Rule] = {}
