@@ -1,4 +1,4 @@
-"""Reading a teed LSP stream (the real-editor tests put a wrapper that copies it on PATH)."""
+"""What the real-editor tests read: a teed LSP stream (a wrapper on PATH copies it), the server process."""
 
 from __future__ import annotations
 
@@ -22,3 +22,12 @@ def lsp_messages(path: Path) -> list[dict]:
         messages.append(json.loads(body))
         pos = head_end + 4 + length
     return messages
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (a zombie is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"

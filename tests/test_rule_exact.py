@@ -10,20 +10,13 @@ from __future__ import annotations
 import pytest
 
 from pip_cache_lsp.document import Document
-from pip_cache_lsp.fix import apply_fixes
+from rule_table import Range, assert_caught
+from rule_table import ranges as table_ranges
 
 PIP = frozenset({"pip-no-cache-dir"})
 
-Range = tuple[int, int, int, int]
-
-
-def ranges(doc: Document) -> list[Range]:
-    out = []
-    for f in doc.findings(selected=PIP):
-        line, col = doc.lines.position(f.start)
-        end_line, end_col = doc.lines.position(f.end)
-        out.append((line, col, end_line, end_col))
-    return out
+def ranges(doc: Document, selected: frozenset[str] = PIP) -> list[Range]:
+    return table_ranges(doc, selected)
 
 
 CAUGHT: list[tuple[str, str, list[Range], str]] = [
@@ -248,12 +241,7 @@ CLEAN: list[tuple[str, str]] = [
 @pytest.mark.parametrize(("source", "expected", "fixed"),
                          [pytest.param(s, r, f, id=n) for n, s, r, f in CAUGHT])
 def test_caught(source: str, expected: list[Range], fixed: str) -> None:
-    doc = Document(source)
-    assert ranges(doc) == expected
-    assert apply_fixes(source, doc.findings(selected=PIP)) == fixed
-    again = Document(fixed)
-    assert again.findings(selected=PIP) == []
-    assert apply_fixes(fixed, again.findings(selected=PIP)) == fixed
+    assert_caught(source, expected, fixed, PIP)
 
 
 @pytest.mark.parametrize("source", [pytest.param(s, id=n) for n, s in CLEAN])

@@ -14,21 +14,15 @@ import pytest
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.fix import apply_fixes
 from pip_cache_lsp.rules import by_code
+from rule_table import Range, assert_caught
+from rule_table import ranges as table_ranges
 
 UV = frozenset({"uv-no-cache"})
 PIP = frozenset({"pip-no-cache-dir"})
 BOTH = UV | PIP
 
-Range = tuple[int, int, int, int]
-
-
 def ranges(doc: Document, selected: frozenset[str] = UV) -> list[Range]:
-    out = []
-    for f in doc.findings(selected=selected):
-        line, col = doc.lines.position(f.start)
-        end_line, end_col = doc.lines.position(f.end)
-        out.append((line, col, end_line, end_col))
-    return out
+    return table_ranges(doc, selected)
 
 
 CAUGHT: list[tuple[str, str, list[Range], str]] = [
@@ -315,14 +309,8 @@ CLEAN: list[tuple[str, str]] = [
 @pytest.mark.parametrize(("source", "expected", "fixed"),
                          [pytest.param(s, r, f, id=n) for n, s, r, f in CAUGHT])
 def test_caught(source: str, expected: list[Range], fixed: str) -> None:
-    doc = Document(source)
-    assert ranges(doc) == expected
-    findings = doc.findings(selected=UV)
-    assert {f.code for f in findings} == {"uv-no-cache"}
-    assert apply_fixes(source, findings) == fixed
-    again = Document(fixed)
-    assert again.findings(selected=UV) == []
-    assert apply_fixes(fixed, again.findings(selected=UV)) == fixed
+    assert {f.code for f in Document(source).findings(selected=UV)} == {"uv-no-cache"}
+    assert_caught(source, expected, fixed, UV)
 
 
 @pytest.mark.parametrize("source", [pytest.param(s, id=n) for n, s in CLEAN])

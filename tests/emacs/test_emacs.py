@@ -28,7 +28,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lsp_stream import lsp_messages  # noqa: E402  (tests/lsp_stream.py, shared with the other editor)
+from lsp_stream import alive as _alive  # noqa: E402  (tests/lsp_stream.py, shared with the other editor)
+from lsp_stream import lsp_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("harness.el")
@@ -103,14 +104,6 @@ def require_emacs() -> tuple[str, str]:
 
 def _tail(text: str, limit: int = 6000) -> str:
     return text if len(text) <= limit else "...\n" + text[-limit:]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
 
 
 class Session:

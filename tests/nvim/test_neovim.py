@@ -31,7 +31,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from lsp_stream import lsp_messages  # noqa: E402  (tests/lsp_stream.py, shared with the other editor)
+from lsp_stream import alive as _alive  # noqa: E402  (tests/lsp_stream.py, shared with the other editor)
+from lsp_stream import lsp_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).with_name("init.lua")
@@ -105,14 +106,6 @@ def _tail(path: Path, limit: int = 6000) -> str:
         return f"({path} does not exist)"
     text = path.read_text(errors="replace")
     return text if len(text) <= limit else "...\n" + text[-limit:]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
 
 
 
