@@ -1,11 +1,15 @@
-"""Code actions: a quick fix and an ignore per finding in the range, and fix-all.
+"""Code actions: up to three verified fixes and an ignore per finding in the range, and fix-all.
 
 Built from the diagnostics the producer published (:mod:`.diagnostics`), so an
-action's ``diagnostics`` are the very objects the client shows.
+action's ``diagnostics`` are the very objects the client shows.  The fixes
+(:mod:`pip_cache_lsp.remedies`: the flag, the stage's ENV, a cache mount) are
+computed here, on request, each checked on a copy of the text first; a refused
+one is logged, never offered.  Nothing of this runs per keystroke.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
@@ -16,21 +20,36 @@ if TYPE_CHECKING:
     from pip_cache_lsp.document import Document
     from pip_cache_lsp.findings import Finding
     from pip_cache_lsp.lsp.positions import PositionCodec
+    from pip_cache_lsp.remedies import Check
 
 
 def code_actions(uri: str, doc: Document, codec: PositionCodec, pairs: list[tuple[Finding, types.Diagnostic]],
-                 span: tuple[int, int], only: list[str] | None) -> list[types.CodeAction]:
+                 span: tuple[int, int], only: list[str] | None, check: Check | None = None,
+                 log: Callable[[str], None] | None = None) -> list[types.CodeAction]:
     """The actions for the findings touching ``span`` (code points), filtered by LSP's ``only``."""
     if not pairs:
         return []
     start, end = span
     touched = [(f, d) for f, d in pairs if f.start <= end and start <= f.end]
     actions: list[types.CodeAction] = []
-    if wanted(types.CodeActionKind.QuickFix, only):
+    if touched and wanted(types.CodeActionKind.QuickFix, only):
+        from pip_cache_lsp.remedies import Check, Planner  # on request only: a keystroke never loads it
+
+        planner = Planner(doc, check or Check(), log)
+        shown = {(f.rule.code, f.start): d for f, d in pairs}
+        seen: set[tuple[object, ...]] = set()
         for finding, diag in touched:
-            actions.append(types.CodeAction(
-                title=finding.rule.fix_title, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
-                is_preferred=True, edit=convert.workspace_edit(uri, [convert.fix_edit(doc, codec, finding)])))
+            for remedy in planner.for_finding(finding):
+                key = (remedy.strategy, remedy.edits)
+                if key in seen:  # the stage's ENV or the RUN's mount, already offered for another finding
+                    continue
+                seen.add(key)
+                flag = remedy.strategy == "flag"
+                fixed = [diag] if flag else [d for f in remedy.fixes if (d := shown.get((f.rule.code, f.start)))]
+                actions.append(types.CodeAction(
+                    title=remedy.title, kind=types.CodeActionKind.QuickFix, diagnostics=fixed or [diag],
+                    is_preferred=True if flag else None,
+                    edit=convert.workspace_edit(uri, convert.remedy_edits(doc, codec, remedy.edits))))
         for finding, diag in touched:
             actions.append(types.CodeAction(
                 title=convert.IGNORE_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
