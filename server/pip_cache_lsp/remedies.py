@@ -77,10 +77,15 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
 
     Insertions at one offset land in the order given; an edit given twice is applied once.
     """
-    ordered = list(dict.fromkeys(edits))
-    for _, edit in sorted(enumerate(ordered), key=lambda p: (p[1].start, p[1].end, p[0]), reverse=True):
+    for edit in _ordered(edits):
         text = text[: edit.start] + edit.text + text[edit.end :]
     return text
+
+
+def _ordered(edits: Iterable[Edit]) -> list[Edit]:
+    """The order :func:`apply_edits` applies ``edits`` in: right to left, the last given first at one offset."""
+    unique = list(dict.fromkeys(edits))
+    return [edit for _, edit in sorted(enumerate(unique), key=lambda p: (p[1].start, p[1].end, p[0]), reverse=True)]
 
 
 def remedies_for(doc: Document, finding: Finding, check: Check = Check(),
@@ -137,6 +142,7 @@ class Planner:
         self._everything: list[Finding] | None = None
         self._sites: dict[tuple[str, int], tuple[int, Block, Hit]] | None = None
         self._verified: dict[tuple[Edit, ...], tuple[set[tuple[str, int]], str | None]] = {}
+        self._copy: Document | None = None
 
     # --- what the document holds -------------------------------------------------------------
 
@@ -349,21 +355,50 @@ class Planner:
         fixes = tuple(f for f in candidate.candidates if _key(f) in gone)
         return Remedy(candidate.strategy, candidate.title(len(fixes)), candidate.edits, fixes)
 
+    def _scratch(self) -> Document:
+        """A document of its own, parsed afresh from the text with the same line model.
+
+        Each candidate is applied to it with :meth:`Document.edit` (the incremental parse,
+        which ends where a full one would) and taken back: one full parse per request, not
+        one per candidate.
+        """
+        if self._copy is None or self._copy.text != self.doc.text:
+            self._copy = Document(self.doc.text, lone_cr=self.doc.lines.lone_cr)
+        return self._copy
+
+    def _undo(self, applied: list[Edit]) -> None:
+        """Take back ``applied`` (in the order they were applied), newest first."""
+        copy = self._copy
+        if copy is None:
+            return
+        original = self.doc.text
+        try:
+            for edit in reversed(applied):
+                copy.edit(edit.start, edit.start + len(edit.text), original[edit.start : edit.end])
+        except ValueError:
+            self._copy = None
+        if self._copy is not None and self._copy.text != original:
+            self._copy = None  # never reuse a copy that differs from the document
+
     def _outcome(self, edits: tuple[Edit, ...]) -> tuple[set[tuple[str, int]], str | None]:
         """Which shown findings ``edits`` remove, and why they must not be applied (None: they may)."""
         cached = self._verified.get(edits)
         if cached is not None:
             return cached
-        doc = self.doc
-        after = Document(apply_edits(doc.text, edits), lone_cr=doc.lines.lone_cr)
-        remaining = {_key(f) for f in _shown(after, self.check, None)}
-        before = {(f.rule.code, _moved(f.start, edits)): f for f in self._all()}
-        appeared = [key for key in remaining if key not in before]
+        after = self._scratch()
+        applied = _ordered(edits)
+        before = {(f.rule.code, _moved(f.start, edits)) for f in self._all()}
         failure = None
-        if appeared:
-            code, at = min(appeared, key=lambda k: k[1])
-            line = after.lines.position(at)[0] + 1
-            failure = f"a {code} finding would appear on line {line}"
+        try:
+            for edit in applied:
+                after.edit(edit.start, edit.end, edit.text)
+            remaining = {_key(f) for f in _shown(after, self.check, None)}
+            appeared = [key for key in remaining if key not in before]
+            if appeared:
+                code, at = min(appeared, key=lambda k: k[1])
+                failure = f"a {code} finding would appear on line {after.lines.position(at)[0] + 1}"
+        finally:
+            self._undo(applied)
         gone = {_key(f) for f in self.findings() if (f.rule.code, _moved(f.start, edits)) not in remaining}
         self._verified[edits] = (gone, failure)
         return gone, failure

@@ -153,3 +153,20 @@ async def test_a_wrong_fix_is_refused_and_logged():
         await client.shutdown_session()
     finally:
         await stop(client)
+
+
+async def test_a_range_over_many_findings_gets_fixes_for_the_first_fifty(session: Session):
+    """Each fix is checked on a copy of the document: a range over many findings is capped (and says so)."""
+    u = uri("many")
+    text = "FROM python\n" + "".join(f"RUN pip install p{i}\n" for i in range(60))
+    session.open(u, text)
+    diags = await session.diagnostics(u)
+    assert len(diags) == 60
+    before = len(session.client.log_messages)
+    whole = types.Range(start=types.Position(0, 0), end=types.Position(61, 0))
+    actions = await session.actions(u, whole, only=[types.CodeActionKind.QuickFix])
+    titles = [a.title for a in actions]
+    assert titles.count("Add --no-cache-dir") == 50 and titles.count(IGNORE_TITLE) == 60
+    assert titles.count("Turn the pip cache off for stage '0' (ENV PIP_NO_CACHE_DIR=1): fixes 60 findings") == 1
+    assert "60 findings in the requested range: fixes offered for the first 50 (each is checked on a copy of the " \
+           "document first)" in session.logs(before)

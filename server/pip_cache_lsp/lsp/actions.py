@@ -23,6 +23,11 @@ if TYPE_CHECKING:
     from pip_cache_lsp.remedies import Check
 
 
+# Findings of one request that get fixes: each fix is checked on a copy of the document (a few ms
+# each in a 10,000-line file), so a range over thousands of findings stays an answer, not a wait.
+MAX_REMEDIED = 50
+
+
 def code_actions(uri: str, doc: Document, codec: PositionCodec, pairs: list[tuple[Finding, types.Diagnostic]],
                  span: tuple[int, int], only: list[str] | None, check: Check | None = None,
                  log: Callable[[str], None] | None = None) -> list[types.CodeAction]:
@@ -38,7 +43,10 @@ def code_actions(uri: str, doc: Document, codec: PositionCodec, pairs: list[tupl
         planner = Planner(doc, check or Check(), log)
         shown = {(f.rule.code, f.start): d for f, d in pairs}
         seen: set[tuple[object, ...]] = set()
-        for finding, diag in touched:
+        if len(touched) > MAX_REMEDIED and log is not None:
+            log(f"{len(touched)} findings in the requested range: fixes offered for the first {MAX_REMEDIED} "
+                "(each is checked on a copy of the document first)")
+        for finding, diag in touched[:MAX_REMEDIED]:
             for remedy in planner.for_finding(finding):
                 key = (remedy.strategy, remedy.edits)
                 if key in seen:  # the stage's ENV or the RUN's mount, already offered for another finding
