@@ -130,7 +130,8 @@ class Planner:
     """The remedies of one document's findings under one :class:`Check`.
 
     Built on request (a code action, ``check --fix``), never per keystroke: it parses
-    the text again for the instructions' details and builds a document per verification.
+    the text again for the instructions' details, and once more into the copy the
+    candidates are checked on.
     """
 
     def __init__(self, doc: Document, check: Check = Check(), log: Callable[[str], None] | None = None) -> None:
