@@ -142,7 +142,9 @@ async def test_a_wrong_fix_is_refused_and_logged():
         assert session.logs(before, types.MessageType.Info) == [
             "not offering the flag fix for wrong-fix on line 2: the finding it is for would remain",
             "not offering the env fix for wrong-fix on line 2: the finding it is for would remain"]
-        before = len(client.log_messages)
+        before = len(client.log_messages)  # asked again for the same text: nothing more is logged
+        assert [a.title for a in await session.actions(u, diags[0].range)][0].startswith("Use a BuildKit")
+        assert session.logs(before, types.MessageType.Info) == []
         actions = await session.actions(u, diags[1].range, only=[types.CodeActionKind.QuickFix])
         assert [a.title for a in actions][1:] == [IGNORE_TITLE]
         assert session.logs(before, types.MessageType.Info)[0] == (

@@ -40,7 +40,7 @@ def code_actions(uri: str, doc: Document, codec: PositionCodec, pairs: list[tupl
     if touched and wanted(types.CodeActionKind.QuickFix, only):
         from pip_cache_lsp.remedies import Check, Planner  # on request only: a keystroke never loads it
 
-        planner = Planner(doc, check or Check(), log)
+        planner = Planner(doc, check or Check(), _once(uri, doc.text, log))
         shown = {(f.rule.code, f.start): d for f, d in pairs}
         seen: set[tuple[object, ...]] = set()
         if len(touched) > MAX_REMEDIED and log is not None:
@@ -69,6 +69,25 @@ def code_actions(uri: str, doc: Document, codec: PositionCodec, pairs: list[tupl
             diagnostics=[d for _, d in pairs],
             edit=convert.workspace_edit(uri, [convert.fix_edit(doc, codec, f) for f in findings])))
     return actions
+
+
+_LOGGED: dict[tuple[str, int, str], None] = {}  # refusals already logged, per document text (bounded)
+
+
+def _once(uri: str, text: str, log: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """``log``, saying each refusal once per text of a document: editors ask for actions at every cursor move."""
+    if log is None:
+        return None
+
+    def say(message: str) -> None:
+        key = (uri, hash(text), message)  # a str caches its hash: cheap for the same text
+        if key not in _LOGGED:
+            if len(_LOGGED) >= 512:
+                _LOGGED.clear()
+            _LOGGED[key] = None
+            log(message)
+
+    return say
 
 
 def wanted(kind: str, only: list[str] | None) -> bool:
