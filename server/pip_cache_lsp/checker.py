@@ -53,23 +53,16 @@ class Policy:
 
 def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Policy) -> tuple[Outcome, str | None]:
     """Findings of one decoded file, and its fixed text when fixing or diffing."""
-    doc = Document(source.text, lone_cr=False)  # lines as BuildKit, git and the code hosts count them
-    findings, found = [], []
-    for found_finding in doc.findings(policy.honour_env, policy.selected):
-        finding = under_policy(found_finding, policy.builder_stages)
-        severity = shown_severity(finding, policy.severity, policy.builder_stages) if finding else None
-        if finding is not None and severity is not None:
-            findings.append(finding)
-            found.append(report.locate(name, doc.lines, finding, severity))
+    found = _located(name, source.text, policy)
     outcome = Outcome(found=found)
-    if not findings or not (fix or diff):
+    if not found or not (fix or diff):
         return outcome, None
     from pip_cache_lsp.remedies import Check, fix_text  # only when fixing
 
     # The user chose the strategy: a mount needs no sign of BuildKit in the file.
     check = Check(policy.honour_env, policy.selected, policy.builder_stages, offer_cache_mount=True)
     fixed, outcome.fixed = fix_text(source.text, policy.fix_strategy, check, lone_cr=False)
-    outcome.left = _left(name, fixed, policy) if outcome.fixed < len(findings) else []
+    outcome.left = _located(name, fixed, policy) if outcome.fixed < len(found) else []
     if fixed == source.text:
         return outcome, None
     if diff:
@@ -81,9 +74,9 @@ def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Polic
     return outcome, fixed
 
 
-def _left(name: str, text: str, policy: Policy) -> list[report.Located]:
-    """The findings still in ``text`` after a fix, located in it."""
-    doc = Document(text, lone_cr=False)
+def _located(name: str, text: str, policy: Policy) -> list[report.Located]:
+    """The findings of ``text`` the policy shows, located in it (before a fix, or what it left)."""
+    doc = Document(text, lone_cr=False)  # lines as BuildKit, git and the code hosts count them
     out = []
     for found_finding in doc.findings(policy.honour_env, policy.selected):
         finding = under_policy(found_finding, policy.builder_stages)
