@@ -1,7 +1,7 @@
-"""The two hints through the real server: severity Hint, the Unnecessary tag, code, codeDescription,
-the quick fix's edit, and the diagnostics after it is applied.
+"""The two hints through the real server, once per client kind.
 
-Runs once per client kind (push UTF-16, pull UTF-8, push UTF-32).
+Severity Hint, the Unnecessary tag, code, codeDescription, the quick fix's edit, and
+the diagnostics after it is applied.  Runs once per client kind (push UTF-16, pull UTF-8, push UTF-32).
 """
 
 from __future__ import annotations
