@@ -241,6 +241,8 @@ MOUNT_CASES = [
                  f"FROM python\n{PIP_MOUNT}sh -c 'pip install x'\n", None, id="inside sh -c"),
     pytest.param(f"FROM python\n{PIP_MOUNT}pip install --no-cache-dir x && rm -rf /root/.cache/pip\n", [], None,
                  None, id="removed after: nothing would be reused"),
+    pytest.param(f"FROM python\n{PIP_MOUNT}pip install --no-cache-dir x && rm -rf /tmp/*\n", [(1, 59, 1, 73)],
+                 f"FROM python\n{PIP_MOUNT}pip install x && rm -rf /tmp/*\n", None, id="another directory removed"),
     # uv
     pytest.param("FROM python\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --no-cache\n", [(1, 54, 1, 64)],
                  "FROM python\nRUN --mount=type=cache,target=/root/.cache/uv uv sync\n",

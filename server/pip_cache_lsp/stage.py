@@ -191,6 +191,17 @@ class Stage:
         removed = [self.absolute(path) for path in map(self._path, hit.removed) if path]
         return any(self._holds(path, directory, cache.subdir) for path in (*mounts, *removed))
 
+    def removed(self, hit: Hit) -> bool:
+        """Whether an ``rm -r`` later in the RUN always removes this hit's cache directory (or a parent)."""
+        if not hit.removed:
+            return False
+        subdir = hit.rule.cache.subdir
+        if f"$({subdir})" in hit.removed:
+            return True
+        directory = self.cache_dir(hit)
+        return any(self._holds(self.absolute(path), directory, subdir) for path in map(self._path, hit.removed)
+                   if path)
+
     def _path(self, path: str) -> str | None:
         """A path as the shell sees it: ``~`` and ``$HOME`` from the stage's home, variables expanded."""
         home = self.home()
@@ -299,8 +310,8 @@ def _mount_hints(muted: tuple[Muted, ...], calls: tuple[Hit, ...], targets: tupl
         if any(hit.rule is rule and stage.mount_holding(hit, targets) and not stage.turned_off(hit)
                for hit in calls):
             continue  # the mount is used
-        if stage.turned_off(entry.hit) or entry.hit.removed:
-            continue
+        if stage.turned_off(entry.hit) or stage.removed(entry.hit):
+            continue  # the cache is off anyway, or emptied: nothing would be reused
         target = stage.mount_holding(entry.hit, targets)
         if target is None:
             continue
