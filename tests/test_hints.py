@@ -293,3 +293,34 @@ def test_hints_are_not_reported_unless_selected() -> None:
     doc = Document(source)
     assert doc.findings() == []
     assert [f.code for f in doc.findings(selected=frozenset({UNUSED, MOUNT}))] == [UNUSED, MOUNT]
+
+
+@pytest.mark.parametrize("insert", ["#", "\n", "", "x", "# pip-cache-lsp: disable-file\n"])
+def test_kept_prologue_follows_every_edit(insert: str) -> None:
+    """The prologue (file-level comments) kept across edits is the one a fresh parse reads, wherever one lands."""
+    source = "# syntax=docker/dockerfile:1\n# pip-cache-lsp: disable-file\n\n  # c\n  FROM python\nRUN pip install x\n"
+    for at in range(len(source) + 1):
+        doc = Document(source)
+        assert doc.prologue == Document(source).prologue
+        end = min(at + (0 if insert else 1), len(source))
+        doc.edit(at, end, insert)
+        fresh = Document(doc.text)
+        assert doc.prologue == fresh.prologue, (at, insert)
+        assert doc.findings(selected=frozenset({UNUSED, *RULES})) == fresh.findings(selected=frozenset({UNUSED, *RULES}))
+
+
+INCREMENTAL = ("# pip-cache-lsp: disable-file=uv-no-cache\nFROM python AS b\n# hadolint ignore=DL3042,DL3008\n"
+               "RUN pip install x\n# pip-cache-lsp: ignore-stage\nFROM b\nRUN echo\n"
+               "RUN --mount=type=cache,target=/root/.cache pip install --no-cache-dir y && uv sync -n\n"
+               "# pip-cache-lsp: ignore\nRUN pip install z\n")
+
+
+@pytest.mark.parametrize("insert", ["x", " --no-cache-dir", "", "\n#"])
+def test_hints_after_an_edit_are_those_of_a_fresh_parse(insert: str) -> None:
+    """Hints kept on blocks (instruction level) or judged after the fold (stage, file) follow every keystroke."""
+    everything = frozenset({UNUSED, MOUNT, *RULES})
+    for at in range(len(INCREMENTAL) + 1):
+        doc = Document(INCREMENTAL)
+        doc.findings(selected=everything)  # folded: the edit goes the incremental way
+        doc.edit(at, min(at + (0 if insert else 1), len(INCREMENTAL)), insert)
+        assert doc.findings(selected=everything) == Document(doc.text).findings(selected=everything), (at, insert)

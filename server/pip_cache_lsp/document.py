@@ -122,6 +122,8 @@ class Document:
         self._file_pragmas: tuple[str, tuple[Rule, ...], tuple[Pragma, ...]] | None = None  # per prologue
         self._stage_pragmas = False  # a FROM has stage-level comments (known at each refold)
         self._prologue_block = Prologue()
+        # The prologue, and where the first instruction's line ends: an edit past that changes nothing of it.
+        self._prologue: tuple[str, int] | None = None
         self.last_edit = EditStats()
         self.parsed = False
         if parse:
@@ -151,6 +153,7 @@ class Document:
                 yield
         self.directives = directives
         self._blocks = GapList([ins.start for ins in parsed], blocks)
+        self._prologue = None
         self._hits = None
         self.last_edit = EditStats(len(blocks), True)
         self.parsed = True
@@ -170,6 +173,7 @@ class Document:
         self.lines = LineIndex(text, self.lines.lone_cr)
         self.parsed = False
         self._blocks = GapList([], [])
+        self._prologue = None
         self._hits = None
         if parse:
             self._parse_all()
@@ -183,6 +187,8 @@ class Document:
         text = old[:start] + new_text + old[end:]
         delta = len(new_text) - (end - start)
         self.text = text
+        if self._prologue is not None and start <= self._prologue[1]:
+            self._prologue = None
         self.lines.edit(text, start, end, len(new_text))
         if not self.parsed:
             return
@@ -252,8 +258,16 @@ class Document:
 
     @property
     def prologue(self) -> str:
-        """The text before the first instruction: parser directives and file-level comments."""
-        return self.text[: self._prologue_end(len(self.text))]
+        """The text before the first instruction: parser directives and file-level comments.
+
+        Kept until an edit reaches the first instruction's line (what it depends on).
+        """
+        if self._prologue is None:
+            text = self.text
+            end = self._prologue_end(len(text))
+            nl = text.find("\n", end)
+            self._prologue = (text[:end], len(text) if nl < 0 else nl)
+        return self._prologue[0]
 
     def blocks_with_findings(self, honour_env: bool = True) -> list[tuple[int, Block]]:
         """(start, block) of every block with hits or hints, in order; refolds only when stale.
