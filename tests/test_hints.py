@@ -54,6 +54,8 @@ def check(source: str, code: str, expected: list[Range], fixed: str, honour_env:
         assert _rule_findings(alone, honour_env) == before
 
 
+MOUNTED = "RUN --mount=type=cache,target=/root/.cache/pip pip install x\n"  # no finding: the mount keeps the cache
+
 UNUSED_CASES = [
     pytest.param("FROM python\n# pip-cache-lsp: ignore\nRUN pip install --no-cache-dir x\n",
                  [(1, 0, 1, 23)], "FROM python\nRUN pip install --no-cache-dir x\n", id="bare, nothing to silence"),
@@ -141,10 +143,22 @@ UNUSED_CASES = [
     pytest.param("FROM python\nENV PIP_NO_CACHE_DIR=1\n# pip-cache-lsp: ignore\nRUN pip install x\n",
                  [(2, 0, 2, 23)], "FROM python\nENV PIP_NO_CACHE_DIR=1\nRUN pip install x\n",
                  id="the environment turns the cache off"),
-    pytest.param("FROM python\nRUN --mount=type=cache,target=/root/.cache/pip true\n# hadolint ignore=DL3042\n"
-                 "RUN --mount=type=cache,target=/root/.cache/pip pip install x\n",
-                 [(2, 0, 2, 24)], "FROM python\nRUN --mount=type=cache,target=/root/.cache/pip true\n"
-                 "RUN --mount=type=cache,target=/root/.cache/pip pip install x\n", id="a cache mount covers it"),
+    pytest.param(f"FROM python\n# pip-cache-lsp: ignore\n{MOUNTED}", [(1, 0, 1, 23)], f"FROM python\n{MOUNTED}",
+                 id="a cache mount covers it"),
+    pytest.param(f"FROM python\n# hadolint ignore=DL3042\n{MOUNTED}", [], None,
+                 id="hadolint's comment: hadolint sees no mount (hadolint #497)"),
+    pytest.param(f"FROM python\n# hadolint ignore=DL3042\n# pip-cache-lsp: ignore=pip-no-cache-dir\n{MOUNTED}",
+                 [(2, 0, 2, 40)], f"FROM python\n# hadolint ignore=DL3042\n{MOUNTED}",
+                 id="ours and hadolint's over a mount: ours goes"),
+    pytest.param("FROM python\nENV PIP_NO_CACHE_DIR=1\n# hadolint ignore=DL3042\nRUN pip install x\n", [], None,
+                 id="hadolint's comment, the environment exempts: judged by the command line"),
+    pytest.param(f"# hadolint global ignore=DL3042\nFROM python\n{MOUNTED}", [], None,
+                 id="hadolint global over a mount"),
+    pytest.param(f"# hadolint stage ignore=DL3042\nFROM python\n{MOUNTED}FROM python\nRUN echo\n", [], None,
+                 id="hadolint stage over a mount"),
+    pytest.param(f"# hadolint stage ignore=DL3042\nFROM python\nRUN echo\nFROM python\n{MOUNTED}", [(0, 0, 0, 30)],
+                 f"FROM python\nRUN echo\nFROM python\n{MOUNTED}", id="hadolint stage, the pip in another stage"),
+    pytest.param(f"# kics-scan disable={KICS_ID}\nFROM python\n{MOUNTED}", [], None, id="kics disable over a mount"),
     pytest.param("FROM python\nSHELL [\"pwsh\", \"-c\"]\n# pip-cache-lsp: ignore\nRUN pip install x\n",
                  [(2, 0, 2, 23)], "FROM python\nSHELL [\"pwsh\", \"-c\"]\nRUN pip install x\n",
                  id="a RUN no sh reads"),

@@ -27,7 +27,17 @@ from pip_cache_lsp.facts import Facts, analyze
 from pip_cache_lsp.findings import Finding, Hit
 from pip_cache_lsp.gaplist import GapList
 from pip_cache_lsp.rules import Rule, registered
-from pip_cache_lsp.stage import Graph, Stage, changes_stage, file_hints, findings_of, fold, stage_hints, stage_hits
+from pip_cache_lsp.stage import (
+    Graph,
+    Stage,
+    changes_stage,
+    file_hints,
+    findings_of,
+    fold,
+    stage_hints,
+    stage_hits,
+    written_codes,
+)
 from pip_cache_lsp.suppress import FILE, Pragma, file_disabled, pragmas
 from pip_cache_lsp.text import LineIndex
 
@@ -287,16 +297,21 @@ class Document:
             self._stage_pragmas = any(b.facts is not None and b.facts.stage_base is not None and b.facts.pragmas
                                       for _, b in with_hits)
         pairs: list[tuple[int, Block]] = list(self._hits.pairs(length))
+        written = self._written_codes
         if self._stage_pragmas:
-            stage_hints(pairs)
+            stage_hints(pairs, written)
         found = self.file_pragmas()
         if found:
-            hints = file_hints(found, pairs)
+            hints = file_hints(found, pairs, written)
             prologue = self._prologue_block
             prologue.hints = hints
             if hints:
                 pairs.insert(0, (0, prologue))
         return pairs
+
+    def _written_codes(self) -> dict[int, frozenset[str]]:
+        """What hadolint's or KICS's stage and file comments are judged by (``stage.written_codes``)."""
+        return written_codes(self._blocks.pairs(len(self.text)))
 
     def file_pragmas(self) -> tuple[Pragma, ...]:
         """The file-level suppression comments (in the prologue), kept while the prologue is unchanged."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -252,7 +252,7 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> bool:
         return False
     if facts.shell_form and stage is not None and not stage.shell:
         block.hits = ()  # SHELL ["powershell", …]: the text is no sh script, so nothing is read from it
-        block.hints = _unused_hints(facts.pragmas, INSTRUCTION, ()) if facts.pragmas else ()
+        block.hints = _unused_hints(facts.pragmas, INSTRUCTION, (), ()) if facts.pragmas else ()
         block.silenced = frozenset()
         return bool(block.hints)
     calls = facts.calls
@@ -269,7 +269,7 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> bool:
         hits = tuple(hit for hit in calls if not scope.covers(hit, facts.cache_targets))
     hints: tuple[Hit, ...] = ()
     if facts.pragmas:
-        hints = _unused_hints(facts.pragmas, INSTRUCTION, hits)
+        hints = _unused_hints(facts.pragmas, INSTRUCTION, hits, calls)
     if hits and facts.suppressed:
         hits = tuple(hit for hit in hits if hit.rule.code not in facts.suppressed)
     silenced: frozenset[str] = frozenset()
@@ -285,15 +285,22 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> bool:
     return bool(hits or hints or silenced or (facts.stage_base is not None and facts.pragmas))
 
 
-def _unused_hints(found: tuple[Pragma, ...], scope: str, hits: Collection[Hit] | frozenset[str]) -> tuple[Hit, ...]:
-    """The unused parts of the pragmas of ``scope`` over ``hits`` (or the codes they silence), as hints."""
-    codes = hits if isinstance(hits, frozenset) else {hit.rule.code for hit in hits}
+def _unused_hints(found: tuple[Pragma, ...], scope: str, hits: Collection[Hit] | frozenset[str],
+                  written: Collection[Hit] | frozenset[str]) -> tuple[Hit, ...]:
+    """The unused parts of the pragmas of ``scope``, as hints.
+
+    ``hits`` (or their codes): what would be reported without the comments; ``written``:
+    the hits (or codes) of the command lines alone, before any exemption, which other
+    tools' comments are judged by (:func:`suppress.unused`).
+    """
     mine = tuple(p for p in found if p.scope == scope)
     if not mine:
         return ()
+    codes = hits if isinstance(hits, frozenset) else {hit.rule.code for hit in hits}
+    lines = written if isinstance(written, frozenset) else {hit.rule.code for hit in written}
     return tuple(Hit(UNUSED_SUPPRESSION, part.start, part.end, part.remove_start, "",
                      message=unused_message(part.text, part.whole), fix_end=part.remove_end)
-                 for part in unused(mine, codes))
+                 for part in unused(mine, codes, lines))
 
 
 def _mount_hints(muted: tuple[Muted, ...], calls: tuple[Hit, ...], targets: tuple[str, ...],
@@ -321,17 +328,40 @@ def _mount_hints(muted: tuple[Muted, ...], calls: tuple[Hit, ...], targets: tupl
     return tuple(out)
 
 
-def file_hints(found: tuple[Pragma, ...], pairs: Iterable[tuple[int, Checked]]) -> tuple[Hit, ...]:
+def file_hints(found: tuple[Pragma, ...], pairs: Iterable[tuple[int, Checked]],
+               written: Callable[[], dict[int, frozenset[str]]]) -> tuple[Hit, ...]:
     """The unused parts of the file-level comments: a code is used when a block still has a hit of it.
 
     ``pairs`` are the blocks with findings; their hits are what instruction and stage
     comments left (the file-level comments apply last, when findings are read).
+    ``written`` gives the codes of the command lines alone, per stage (see
+    :func:`written_codes`): asked only when another tool's comment is there.
     """
     codes = frozenset(hit.rule.code for _, block in pairs for hit in block.hits)
-    return _unused_hints(found, FILE, codes)
+    lines = frozenset().union(*written().values()) if any(not p.ours for p in found) else codes
+    return _unused_hints(found, FILE, codes, lines)
 
 
-def stage_hints(pairs: Iterable[tuple[int, Checked]]) -> None:
+def written_codes(blocks: Iterable[tuple[int, Checked]]) -> dict[int, frozenset[str]]:
+    """Per stage index, the codes of the commands whose own command line leaves the cache on.
+
+    What hadolint and KICS see (no mount, environment or cleanup): another tool's
+    stage- or file-level comment is used when one of these is under it.  A command
+    whose words the stage expands counts for every rule that may match it.  Every
+    block is read: asked only for a file that has such a comment.
+    """
+    out: dict[int, set[str]] = {}
+    for _, block in blocks:
+        facts = block.facts
+        if facts is None or not (facts.calls or facts.deferred):
+            continue
+        codes = out.setdefault(block.stage.index if block.stage is not None else -1, set())
+        codes.update(hit.rule.code for hit in facts.calls)
+        codes.update(rule.code for d in facts.deferred for rule in d.rules)
+    return {index: frozenset(codes) for index, codes in out.items()}
+
+
+def stage_hints(pairs: Iterable[tuple[int, Checked]], written: Callable[[], dict[int, frozenset[str]]]) -> None:
     """Judge the stage-level suppression comments (above each FROM) once the fold has checked every block.
 
     ``pairs`` are the blocks with findings (:func:`stage_hits` put every block whose
@@ -344,12 +374,18 @@ def stage_hints(pairs: Iterable[tuple[int, Checked]]) -> None:
     for _, block in pairs:
         if block.silenced and block.stage is not None:
             used.setdefault(block.stage.index, set()).update(block.silenced)
+    lines: dict[int, frozenset[str]] | None = None
     for _, block in pairs:
         facts = block.facts
         if facts is not None and facts.stage_base is not None and facts.pragmas and block.stage is not None:
             codes = frozenset(used.get(block.stage.index, ()))
-            block.hints = (*_unused_hints(facts.pragmas, INSTRUCTION, ()),
-                           *_unused_hints(facts.pragmas, STAGE, codes))
+            if any(not p.ours and p.scope == STAGE for p in facts.pragmas):
+                lines = written() if lines is None else lines
+                theirs = lines.get(block.stage.index, frozenset())
+            else:
+                theirs = codes
+            block.hints = (*_unused_hints(facts.pragmas, INSTRUCTION, (), ()),
+                           *_unused_hints(facts.pragmas, STAGE, codes, theirs))
 
 
 B = TypeVar("B", bound=Checked)

@@ -86,6 +86,7 @@ def stage_suppressed(comments: tuple[str, ...], rules: tuple[Rule, ...]) -> froz
     return frozenset(codes)
 
 
+_OUR_PATTERNS = (_OURS, _STAGE_OURS, _FILE_OURS)
 # Where a comment applies: the instruction under it, the stage of the FROM under it, the file.
 INSTRUCTION, STAGE, FILE = "instruction", "stage", "file"
 _NAME = re.compile(r"[\w-]+")
@@ -110,7 +111,10 @@ class Pragma:
     is false for a comment that is another tool's alone (``# kics-scan ignore-line``
     silences every KICS query on the line: only KICS can tell whether it is used).
     ``inert`` marks one of ours that silences nothing where it stands
-    (``ignore-stage`` above an instruction that is no FROM).
+    (``ignore-stage`` above an instruction that is no FROM).  ``ours`` is false for
+    hadolint's and KICS's syntax: those tools read it too, and they see a command line,
+    not what a cache mount, the environment or a cleanup does (hadolint issue #497), so
+    such a comment is judged by the command lines alone (see :func:`unused`).
     """
 
     scope: str
@@ -123,6 +127,7 @@ class Pragma:
     comment: str  # its text, from ``#``
     reportable: bool = True
     inert: bool = False
+    ours: bool = True  # our syntax (``# pip-cache-lsp: …``), not hadolint's or KICS's
 
 
 def _pragma(comment: str, at: int, line: tuple[int, int], scope: str, rules: tuple[Rule, ...]) -> Pragma | None:
@@ -152,19 +157,20 @@ def _pragma(comment: str, at: int, line: tuple[int, int], scope: str, rules: tup
             m = _OURS.match(comment)
             if m is None and _KICS_LINE.match(comment):
                 kics = frozenset(rule.code for rule in rules if "kics" in rule.properties)
-                return Pragma(INSTRUCTION, *line, at, end, (), kics, comment, reportable=False)
+                return Pragma(INSTRUCTION, *line, at, end, (), kics, comment, reportable=False, ours=False)
             m = m or _HADOLINT.match(comment)
         bare = m is not None and m.group(1) is None
     if m is None:
         return None
+    ours = m.re in _OUR_PATTERNS
     if bare:
         return Pragma(scope, *line, at, end, (), frozenset() if inert else frozenset(r.code for r in rules),
-                      comment, inert=inert)
+                      comment, inert=inert, ours=ours)
     base = at + m.start(1)
     names = tuple(Name(base + n.start(), base + n.end(), frozenset(_by_name(rules, {n.group().lower()})), n.group())
                   for n in _NAME.finditer(m.group(1)))
     codes: frozenset[str] = frozenset() if inert else frozenset().union(*(n.codes for n in names))
-    return Pragma(scope, *line, at, end, names, codes, comment, inert=inert)
+    return Pragma(scope, *line, at, end, names, codes, comment, inert=inert, ours=ours)
 
 
 def _comment_lines(text: str, end: int) -> Iterator[tuple[str, int, tuple[int, int]]]:
@@ -213,33 +219,40 @@ class Unused:
     text: str  # what is unused, as written (a code, or the comment)
 
 
-def unused(found: tuple[Pragma, ...], silenced: Iterable[str]) -> Iterator[Unused]:
+def unused(found: tuple[Pragma, ...], silenced: Iterable[str], written: Iterable[str] | None = None,
+           ) -> Iterator[Unused]:
     """The unused parts of ``found`` (in order), given the codes of the hits they stand over.
 
+    ``silenced``: the codes of the findings there would be without the comments;
+    ``written`` (default the same): the codes of the commands whose own command line
+    leaves the cache on, whatever exempts them -- what another tool's comment
+    (``ours=False``) is judged by, for that tool sees no mount, environment or cleanup.
     A hit is credited to the first pragma (and the first name in it) that silences it:
     every other one that also names its rule is unused, so removing any one reported
     part never lets a finding through.  Names of other tools and ``reportable=False``
     pragmas are never reported, and the latter take no credit (only their tool can
     tell what they are for).
     """
-    left = set(silenced)
+    mine = set(silenced)
+    theirs = set(written) if written is not None else mine
     for pragma in found:
         if not pragma.reportable:
             continue
+        left = mine if pragma.ours else theirs
         if not pragma.names:
             if pragma.inert or not (pragma.codes & left):
                 yield _whole(pragma)
-            left -= pragma.codes
+            mine -= pragma.codes
+            theirs -= pragma.codes
             continue
         dead: list[Name] = []
-        ours = 0
         for name in pragma.names:
             if not name.codes:
                 continue
-            ours += 1
             if pragma.inert or not (name.codes & left):
                 dead.append(name)
-            left -= name.codes
+            mine -= name.codes
+            theirs -= name.codes
         if not dead:
             continue
         if len(dead) == len(pragma.names):  # every name is ours and unused: the comment goes
