@@ -345,3 +345,45 @@ def test_hints_after_an_edit_are_those_of_a_fresh_parse(insert: str) -> None:
         doc.findings(selected=everything)  # folded: the edit goes the incremental way
         doc.edit(at, min(at + (0 if insert else 1), len(INCREMENTAL)), insert)
         assert doc.findings(selected=everything) == Document(doc.text).findings(selected=everything), (at, insert)
+
+
+def test_a_third_rule_joins_by_saying_where_its_off_flag_is() -> None:
+    """``Rule.off_flags`` is the whole contract for a rule to get the mount hint.
+
+    tests/extra/apk_rule.py registered as it is (no ``off_flags``) gets none; with it, the hint and its fix.
+    """
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "extra"))
+    import apk_rule
+
+    from pip_cache_lsp.rules import OffFlag, register, unregister
+    from pip_cache_lsp.shell import Command
+
+    class ApkWithOffFlag(apk_rule.ApkNoCache):
+        def off_flags(self, command: Command) -> tuple[OffFlag, ...]:
+            argv = command.argv
+            if len(argv) < 2 or argv[1].value != "add":
+                return ()
+            return tuple(OffFlag(i, w.start, w.end, True, "--no-cache") for i, w in enumerate(argv)
+                         if i > 1 and w.value == "--no-cache")
+
+    text = "FROM alpine\nRUN --mount=type=cache,target=/root/.cache/apk apk add --no-cache curl\n"
+    selected = frozenset({MOUNT, "apk-no-cache"})
+    try:
+        register(apk_rule.RULE)
+        assert Document(text).findings(selected=selected) == []  # no off_flags: no hint
+        rule = ApkWithOffFlag(**{f: getattr(apk_rule.RULE, f) for f in (
+            "code", "name", "summary", "message", "help", "docs_url", "cache", "fix_title", "fix_all_title",
+            "severity", "aliases")})
+        register(rule)
+        found = Document(text).findings(selected=selected)
+        assert [(f.code, text[f.start:f.end], f.message) for f in found] == [
+            (MOUNT, "--no-cache", "the cache mount on /root/.cache/apk is never used; remove --no-cache to reuse "
+                                  "downloads across builds")]
+        fixed = apply_fixes(text, found)
+        assert fixed == "FROM alpine\nRUN --mount=type=cache,target=/root/.cache/apk apk add curl\n"
+        assert Document(fixed).findings(selected=selected) == []  # the mount covers the apk cache: no finding
+    finally:
+        unregister("apk-no-cache")
