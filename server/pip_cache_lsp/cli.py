@@ -33,13 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=FORMATS, default="text",
                        help="output format: text, json, sarif (2.1.0) or github (workflow annotations)")
     check.add_argument("--severity", choices=SEVERITIES, default=None,
-                       help="level of the findings in sarif/github output (default: warning, or the project's)")
+                       help="level of the rules' findings in sarif/github output (default: warning, or the "
+                            "project's; hints stay hints)")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
     check.add_argument("--failure-threshold", choices=THRESHOLDS, default=None,
                        help="exit 1 only for findings at or above this level (hadolint's option; "
                             "default: warning, or the project's; none never fails)")
     check.add_argument("--select", type=_codes, default=None, metavar="CODES",
-                       help="report only these rules (comma-separated codes; default: every rule)")
+                       help="report only these rules (comma-separated codes; default: every rule, "
+                            "no hint: select unused-suppression or useless-cache-mount to report them)")
     check.add_argument("--ignore", type=_codes, default=None, metavar="CODES",
                        help="never report these rules (comma-separated codes)")
     check.add_argument("--builder-stages", choices=BUILDER_STAGES, default=None,
@@ -54,12 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _codes(value: str) -> tuple[str, ...]:
     """A comma-separated list of rule codes, each one a registered rule."""
-    from pip_cache_lsp.rules import codes
+    from pip_cache_lsp.rules import known_codes
 
     chosen = tuple(code.strip() for code in value.split(",") if code.strip())
-    unknown = [code for code in chosen if code not in codes()]
+    unknown = [code for code in chosen if code not in known_codes()]
     if unknown:
-        raise argparse.ArgumentTypeError(f"unknown rule code(s) {', '.join(unknown)} (known: {', '.join(codes())})")
+        raise argparse.ArgumentTypeError(f"unknown rule code(s) {', '.join(unknown)} "
+                                         f"(known: {', '.join(known_codes())})")
     return chosen
 
 

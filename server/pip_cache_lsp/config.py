@@ -124,10 +124,10 @@ def _codes(pyproject: Path, table: dict[str, object], key: str) -> tuple[str, ..
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{pyproject}: {key} must be a list of rule codes")
-    from pip_cache_lsp.rules import codes
+    from pip_cache_lsp.rules import known_codes
 
-    unknown = [v for v in value if v not in codes()]
+    unknown = [v for v in value if v not in known_codes()]
     if unknown:
         raise ConfigError(f"{pyproject}: {key}: unknown rule code(s) {', '.join(unknown)} "
-                          f"(known: {', '.join(codes())})")
+                          f"(known: {', '.join(known_codes())})")
     return tuple(value)

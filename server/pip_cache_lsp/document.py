@@ -27,8 +27,18 @@ from pip_cache_lsp.facts import Facts, analyze
 from pip_cache_lsp.findings import Finding, Hit
 from pip_cache_lsp.gaplist import GapList
 from pip_cache_lsp.rules import Rule, registered
-from pip_cache_lsp.stage import Graph, Stage, changes_stage, findings_of, fold, stage_hits
-from pip_cache_lsp.suppress import file_disabled
+from pip_cache_lsp.stage import (
+    Graph,
+    Stage,
+    changes_stage,
+    file_hints,
+    findings_of,
+    fold,
+    stage_hints,
+    stage_hits,
+    written_codes,
+)
+from pip_cache_lsp.suppress import FILE, Pragma, file_disabled, pragmas
 from pip_cache_lsp.text import LineIndex
 
 _NEVER = sys.maxsize  # a chunk size that never yields: the synchronous parse
@@ -48,6 +58,8 @@ class Block:
     __slots__ = ("start", "length", "open_ended", "keyword", "stage")
     facts: Facts | None = None
     hits: tuple[Hit, ...] = ()
+    hints: tuple[Hit, ...] = ()
+    silenced: frozenset[str] = frozenset()
     instruction_offset = 0
     indent = ""
 
@@ -62,14 +74,32 @@ class Block:
 class RuleBlock(Block):
     """A block with facts (a RUN a rule matched, FROM, ENV, ARG, USER): what the fold needs."""
 
-    __slots__ = ("facts", "hits", "instruction_offset", "indent")
+    __slots__ = ("facts", "hits", "hints", "silenced", "instruction_offset", "indent")
 
     def __init__(self, ins: Instruction, facts: Facts) -> None:
         super().__init__(ins)
         self.facts = facts
         self.hits = ()
+        self.hints = ()
+        self.silenced = frozenset()
         self.instruction_offset = ins.instruction_offset
         self.indent = ins.indent
+
+
+class Prologue(Block):
+    """The text before the first instruction, as a block: it holds the hints about file-level comments.
+
+    Not in the document's blocks; :meth:`Document.blocks_with_findings` puts it first
+    when it has hints (its offsets are the document's, it starts at 0).  One object per
+    document, so the server's per-block cache keeps its diagnostics while they stay.
+    """
+
+    __slots__ = ("hints",)
+
+    def __init__(self) -> None:  # no instruction: only what the fold's readers ask of a block
+        self.start, self.length, self.open_ended, self.keyword = 0, 0, False, ""
+        self.stage = None
+        self.hints = ()
 
 
 def _block(ins: Instruction) -> Block:
@@ -99,6 +129,11 @@ class Document:
         self._honour_env = True
         self._codes: tuple[tuple[Rule, ...], frozenset[str]] = ((), frozenset())  # registered codes, per rules
         self._disabled: tuple[str, tuple[Rule, ...], frozenset[str]] | None = None  # file_disabled, per prologue
+        self._file_pragmas: tuple[str, tuple[Rule, ...], tuple[Pragma, ...]] | None = None  # per prologue
+        self._stage_pragmas = False  # a FROM has stage-level comments (known at each refold)
+        self._prologue_block = Prologue()
+        # The prologue, and where the first instruction's line ends: an edit past that changes nothing of it.
+        self._prologue: tuple[str, int] | None = None
         self.last_edit = EditStats()
         self.parsed = False
         if parse:
@@ -128,6 +163,7 @@ class Document:
                 yield
         self.directives = directives
         self._blocks = GapList([ins.start for ins in parsed], blocks)
+        self._prologue = None
         self._hits = None
         self.last_edit = EditStats(len(blocks), True)
         self.parsed = True
@@ -147,6 +183,7 @@ class Document:
         self.lines = LineIndex(text, self.lines.lone_cr)
         self.parsed = False
         self._blocks = GapList([], [])
+        self._prologue = None
         self._hits = None
         if parse:
             self._parse_all()
@@ -160,6 +197,8 @@ class Document:
         text = old[:start] + new_text + old[end:]
         delta = len(new_text) - (end - start)
         self.text = text
+        if self._prologue is not None and start <= self._prologue[1]:
+            self._prologue = None
         self.lines.edit(text, start, end, len(new_text))
         if not self.parsed:
             return
@@ -229,11 +268,21 @@ class Document:
 
     @property
     def prologue(self) -> str:
-        """The text before the first instruction: parser directives and file-level comments."""
-        return self.text[: self._prologue_end(len(self.text))]
+        """The text before the first instruction: parser directives and file-level comments.
+
+        Kept until an edit reaches the first instruction's line (what it depends on).
+        """
+        if self._prologue is None:
+            text = self.text
+            end = self._prologue_end(len(text))
+            nl = text.find("\n", end)
+            self._prologue = (text[:end], len(text) if nl < 0 else nl)
+        return self._prologue[0]
 
     def blocks_with_findings(self, honour_env: bool = True) -> list[tuple[int, Block]]:
-        """(start, block) of every block with hits, in order; refolds only when stale.
+        """(start, block) of every block with hits or hints, in order; refolds only when stale.
+
+        The prologue comes first when its file-level comments have hints.
 
         Adapters that cache per-block output (the server's diagnostics) iterate these rather
         than the flat finding list, and keep only the hits of :meth:`active_codes`.
@@ -244,7 +293,37 @@ class Document:
             with_hits = fold(self._blocks.pairs(length), honour_env, self._graph)
             self._hits = GapList([start for start, _ in with_hits], [block for _, block in with_hits])
             self._honour_env = honour_env
-        return list(self._hits.pairs(length))
+            # FROMs change stages: between refolds none comes or goes
+            self._stage_pragmas = any(b.facts is not None and b.facts.stage_base is not None and b.facts.pragmas
+                                      for _, b in with_hits)
+        pairs: list[tuple[int, Block]] = list(self._hits.pairs(length))
+        written = self._written_codes
+        if self._stage_pragmas:
+            stage_hints(pairs, written)
+        found = self.file_pragmas()
+        if found:
+            hints = file_hints(found, pairs, written)
+            prologue = self._prologue_block
+            prologue.hints = hints
+            if hints:
+                pairs.insert(0, (0, prologue))
+        return pairs
+
+    def _written_codes(self) -> dict[int, frozenset[str]]:
+        """What hadolint's or KICS's stage and file comments are judged by (``stage.written_codes``)."""
+        return written_codes(self._blocks.pairs(len(self.text)))
+
+    def file_pragmas(self) -> tuple[Pragma, ...]:
+        """The file-level suppression comments (in the prologue), kept while the prologue is unchanged."""
+        if not len(self._blocks):
+            return ()
+        rules = registered()
+        prologue = self.prologue
+        cached = self._file_pragmas
+        if cached is None or cached[0] != prologue or cached[1] != rules:
+            found = pragmas(prologue, len(prologue), FILE, rules) if "#" in prologue else ()
+            cached = self._file_pragmas = (prologue, rules, found)
+        return cached[2]
 
     def findings_in(self, start: int, block: Block, active: frozenset[str] | None = None) -> list[Finding]:
         """The findings of one block from :meth:`blocks_with_findings` (which must have run)."""

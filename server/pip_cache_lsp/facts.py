@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 
 from pip_cache_lsp.dockerfile import Instruction
 from pip_cache_lsp.findings import MISSING, Hit
-from pip_cache_lsp.rules import Match, Rule, registered, spells
+from pip_cache_lsp.rules import Match, OffFlag, Rule, registered, spells
 from pip_cache_lsp.run import run_commands
-from pip_cache_lsp.shell import Command, Wanted, basename, expand_argv, unwrap_env
-from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
+from pip_cache_lsp.shell import Command, Wanted, Word, basename, expand_argv, unwrap_env
+from pip_cache_lsp.suppress import INSTRUCTION, STAGE, Pragma, pragmas
 from pip_cache_lsp.words import buildkit_words
 
 
@@ -53,6 +53,19 @@ class Deferred:
 
 
 @dataclass(frozen=True, slots=True)
+class Muted:
+    """A command whose own flag turns its cache off, in a RUN with a cache mount.
+
+    ``hit`` is what the rule would match with ``flags`` removed: the stage tells
+    whether the mount holds that hit's cache directory (``useless-cache-mount``).
+    """
+
+    hit: Hit
+    flags: tuple[OffFlag, ...]
+    removals: tuple[tuple[int, int], ...]  # per flag, what its fix removes (block offsets)
+
+
+@dataclass(frozen=True, slots=True)
 class Facts:
     """What one instruction contributes: matched commands, cache mounts, ENV/ARG values, stage."""
 
@@ -74,6 +87,9 @@ class Facts:
     deferred: tuple[Deferred, ...] = ()  # commands whose words need the stage's values (``$PIP install``)
     shell: tuple[str, ...] | None = None  # SHELL's array
     shell_form: bool = False  # a RUN whose text goes to the stage's SHELL (not exec form)
+    pragmas: tuple[Pragma, ...] = ()  # the suppression comments above (instruction and, for FROM, stage)
+    muted: tuple[Muted, ...] = ()  # commands a flag turns off, in a RUN with a cache mount
+    reuse_targets: tuple[str, ...] = ()  # type=cache mount targets alone (tmpfs keeps nothing across builds)
 
     @property
     def changes_stage(self) -> bool:
@@ -84,9 +100,28 @@ class Facts:
 
 
 def analyze(ins: Instruction) -> Facts | None:
-    """What one instruction contributes (the shell walk happens here); None for nothing."""
+    """What one instruction contributes (the shell walk happens here); None for nothing.
+
+    The suppression comments above it are kept (``pragmas``), whatever the instruction:
+    the fold tells which of them silence something.
+    """
+    found: tuple[Pragma, ...] = ()
+    if ins.comments:
+        stage = ins.keyword == "FROM" and not ins.onbuild
+        found = pragmas(ins.text, ins.instruction_offset, STAGE if stage else INSTRUCTION, registered())
+    facts = _analyze(ins, found)
+    if found and (facts is None or not facts.pragmas):
+        facts = replace(facts, pragmas=found) if facts is not None else Facts(pragmas=found)
+    return facts
+
+
+def _silenced(found: tuple[Pragma, ...], scope: str) -> frozenset[str]:
+    return frozenset().union(*(p.codes for p in found if p.scope == scope)) if found else frozenset()
+
+
+def _analyze(ins: Instruction, found: tuple[Pragma, ...]) -> Facts | None:
     if ins.keyword == "RUN":
-        return _run_facts(ins, registered())
+        return _run_facts(ins, registered(), found)
     if ins.onbuild:
         return None
     if ins.keyword == "ENV":
@@ -101,7 +136,7 @@ def analyze(ins: Instruction) -> Facts | None:
         words = ins.command.split()
         base = words[0] if words else ""
         name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
-        return Facts(stage_base=base, stage_name=name, stage_suppressed=stage_suppressed(ins.comments, registered()))
+        return Facts(stage_base=base, stage_name=name, stage_suppressed=_silenced(found, STAGE), pragmas=found)
     if ins.keyword == "SHELL":
         array = _json_words(ins.command)
         return Facts(shell=tuple(array)) if array else None
@@ -117,10 +152,10 @@ def analyze(ins: Instruction) -> Facts | None:
     return None
 
 
-def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
+def _run_facts(ins: Instruction, rules: tuple[Rule, ...], found: tuple[Pragma, ...]) -> Facts | None:
     candidates = [rule for rule in rules if rule.may_run(ins.logical) or (ins.heredocs and rule.may_run(ins.text))]
     if not candidates:
-        return None
+        return Facts(pragmas=found) if found else None
     text = ins.text if ins.heredocs else ins.logical
     # configuration is written by a command that spells ``config`` (``pip config set``): else none is
     configuring = spells(text, "config")
@@ -132,8 +167,10 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
         calls = tuple(_hit(command, rule, match, commands[:i] if configuring else [], commands[i + 1:], ins.text)
                       for i, command in enumerate(commands) if not templated[i]
                       for rule in candidates if (match := rule.match(command)) is not None)
+        reuse = tuple(target for kind, target in _mounts(ins) if kind == "cache") if ins.flags else ()
+        muted = tuple(_muted(commands, templated, candidates, configuring, ins.text)) if reuse else ()
     except RecursionError:  # a last resort: the walker skips what is nested too deep
-        return None
+        return Facts(pragmas=found) if found else None
     deferred: tuple[Deferred, ...] = ()
     if any(templated):
         waiting = [Deferred(command, tuple(candidates), tuple(commands[:i] if configuring else ()),
@@ -150,11 +187,67 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
         for hit in calls:
             first.setdefault((hit.rule.code, hit.start, hit.end), hit)
         calls = tuple(first.values())
-    if not calls and not config and not deferred:
-        return None
-    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls or deferred else (),
-                 suppressed=instruction_suppressed(ins.comments, rules), config=config, deferred=deferred,
-                 shell_form=ins.exec_form is None)
+    if not calls and not config and not deferred and not muted:
+        return Facts(pragmas=found) if found else None
+    return Facts(calls=calls, cache_targets=tuple(_cache_targets(ins)) if calls or deferred or muted else (),
+                 suppressed=_silenced(found, INSTRUCTION), config=config, deferred=deferred,
+                 shell_form=ins.exec_form is None, pragmas=found, muted=muted,
+                 reuse_targets=reuse if muted else ())
+
+
+def _muted(commands: list[Command], templated: list[bool], rules: list[Rule], configuring: bool,
+           source: str) -> Iterator[Muted]:
+    """The commands whose own flag turns the cache off, with the hit each would be without it.
+
+    Asked only of a RUN with a ``type=cache`` mount.  The rule names the flags
+    (:meth:`Rule.off_flags`); without them the command must match, or it is not
+    the flags that keep its cache off (``pip install --no-cache-dir --cache-dir ""``).
+    """
+    for i, command in enumerate(commands):
+        if templated[i]:
+            continue
+        for rule in rules:
+            if rule.match(command) is not None or not (flags := rule.off_flags(command)):
+                continue
+            stripped = _without(command, flags)
+            match = rule.match(stripped)
+            if match is not None:
+                yield Muted(_hit(stripped, rule, match, commands[:i] if configuring else [], commands[i + 1:],
+                                 source), flags, tuple(_removal(flag, source, command.exec_form) for flag in flags))
+
+
+def _removal(flag: OffFlag, source: str, exec_form: bool) -> tuple[int, int]:
+    """What removing ``flag`` takes: the word and one blank beside it (after it, else before it).
+
+    An exec-form element goes with the comma and blanks before it; a letter of a
+    group of short flags goes alone.
+    """
+    start, end = flag.start, flag.end
+    if not flag.whole_word:
+        return start, end
+    if exec_form:
+        before = source[:start].rstrip(" \t")
+        return (len(before) - 1, end) if before.endswith(",") else (start, end)
+    if source[end:end + 1] in (" ", "\t") and end < len(source):
+        return start, end + 1
+    if start and source[start - 1] in (" ", "\t"):
+        return start - 1, end
+    return start, end
+
+
+def _without(command: Command, flags: tuple[OffFlag, ...]) -> Command:
+    """``command`` as it would read with ``flags`` removed (a word, or letters of a short-flag group)."""
+    argv: list[Word] = []
+    for i, word in enumerate(command.argv):
+        mine = [flag for flag in flags if flag.index == i]
+        if not mine:
+            argv.append(word)
+        elif not any(flag.whole_word for flag in mine):
+            start = word.start
+            value = "".join(c for k, c in enumerate(word.value or "")
+                            if not any(flag.start - start == k for flag in mine))
+            argv.append(Word(value, start, word.end))
+    return replace(command, argv=tuple(argv))
 
 
 def _no_variable(text: str) -> str | None:
@@ -277,11 +370,18 @@ def _removed(command: Command, source: str) -> Iterator[str]:
 
 
 def _cache_targets(ins: Instruction) -> Iterator[str]:
-    """Targets of ``--mount=type=cache`` and ``type=tmpfs`` flags, read like BuildKit.
+    """Targets of ``--mount=type=cache`` and ``type=tmpfs`` flags: what keeps a cache out of the layer.
+
+    Other mounts (bind, secret, ssh) keep nothing out of the layer.
+    """
+    return (target for kind, target in _mounts(ins) if kind in ("cache", "tmpfs"))
+
+
+def _mounts(ins: Instruction) -> Iterator[tuple[str, str]]:
+    """(type, target) of each ``--mount`` flag, read like BuildKit.
 
     CSV fields, keys and the type in any case (``dockerfile/instructions/runmount.go``
-    ``parseMount`` lower-cases both).  Other mounts (bind, secret, ssh) keep nothing out
-    of the layer.
+    ``parseMount`` lower-cases both).
     """
     for name, value in ins.flags:
         if name != "mount" or value is None:
@@ -291,8 +391,8 @@ def _cache_targets(ins: Instruction) -> Iterator[str]:
         unquoted = "".join(buildkit_words(value))
         for row in csv.reader([unquoted]):
             fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
-            if (fields.get("type") or "").lower() in ("cache", "tmpfs"):
-                yield fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+            yield ((fields.get("type") or "").lower(),
+                   fields.get("target") or fields.get("dst") or fields.get("destination") or "")
 
 
 def _json_words(text: str) -> list[str] | None:

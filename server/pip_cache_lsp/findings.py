@@ -39,6 +39,7 @@ class Hit:
     # The names of the stage's environment that reach the command (``sudo`` resets it, ``env -i``
     # clears it); None: all of them.
     kept: frozenset[str] | None = None
+    fix_end: int | None = None  # the fix replaces ``insert_at:fix_end`` (a hint's removal); None: inserts
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class Finding:
     builder_stage: str | None = None  # the stage's name when it never reaches the final image
     note: str | None = None
     headline: str | None = None  # the match's own message, when not the rule's
+    fix_end: int | None = None  # the fix replaces ``insert_at:fix_end`` (a hint's removal); None: inserts
 
     @property
     def code(self) -> str:
@@ -74,7 +76,7 @@ class Finding:
         return self.rule.severity
 
 
-RANK = {"info": 0, "warning": 1, "error": 2}  # for --failure-threshold
+RANK = {"hint": -1, "info": 0, "warning": 1, "error": 2}  # for --failure-threshold
 
 
 def under_policy(finding: Finding, builder_stages: str) -> Finding | None:
@@ -85,12 +87,14 @@ def under_policy(finding: Finding, builder_stages: str) -> Finding | None:
 
 
 def shown_severity(finding: Finding, override: str | None, builder_stages: str = "information") -> str | None:
-    """The severity a finding is shown at (error, warning, info), or None to drop it.
+    """The severity a finding is shown at (error, warning, info, hint), or None to drop it.
 
     ``override`` is the user's severity for every rule (None: each rule's own);
     a finding in a stage that never reaches the final image is shown at ``info``,
     dropped, or as any other (``builder_stages``: information, ignore, report).
     """
+    if finding.rule.kind == "hint":  # a hint stays a hint, whatever level the rules are shown at
+        return "hint"
     if finding.builder_stage is not None and builder_stages != "report":
         return None if builder_stages == "ignore" else "info"
     return override or finding.rule.severity

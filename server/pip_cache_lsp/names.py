@@ -6,8 +6,10 @@ parser and tree-sitter are loaded.  A rule's own names live in its module
 """
 
 SOURCE = "pip-cache-lsp"
-SEVERITIES = ("error", "warning", "info")  # for reports and [tool.pip-cache-lsp]
+SEVERITIES = ("error", "warning", "info", "hint")  # for reports and [tool.pip-cache-lsp]
 FORMATS = ("github", "json", "sarif", "text")  # report.WRITERS implements each
-THRESHOLDS = ("error", "warning", "info", "none")  # --failure-threshold, as hadolint names them
+# --failure-threshold, as hadolint names them; "hint" (the hints' level) is ours: below info, so a hint
+# fails a run only when asked for
+THRESHOLDS = ("error", "warning", "info", "hint", "none")
 BUILDER_STAGES = ("report", "information", "ignore")  # findings in stages that never reach the final image
 FIX_STRATEGIES = ("flag", "env", "mount")  # check --fix-strategy; remedies.STRATEGIES, in the same order

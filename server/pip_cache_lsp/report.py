@@ -13,11 +13,11 @@ from pathlib import PurePath
 from pip_cache_lsp import __version__
 from pip_cache_lsp.findings import Finding
 from pip_cache_lsp.names import FORMATS
-from pip_cache_lsp.rules import Rule, registered
+from pip_cache_lsp.rules import Rule, hint_rules, registered
 from pip_cache_lsp.text import LineIndex
 
-_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-_GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note", "hint": "note"}
+_GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice", "hint": "notice"}
 INFORMATION_URI = "https://github.com/pip-cache-lsp/pip-cache-lsp"
 
 
@@ -35,8 +35,10 @@ class Located:
     fix_line: int
     fix_column: int
     fix_text: str
-    severity: str  # its project's (or the command line's) level, else its rule's: error, warning or info
+    severity: str  # its project's (or the command line's) level, else its rule's: error, warning, info or hint
     fix_title: str
+    fix_end_line: int | None = None  # where a hint's removal ends (None: the fix inserts)
+    fix_end_column: int | None = None
 
 
 def locate(path: str, lines: LineIndex, finding: Finding, severity: str | None) -> Located:
@@ -44,9 +46,12 @@ def locate(path: str, lines: LineIndex, finding: Finding, severity: str | None) 
     line, col = lines.position(finding.start)
     end_line, end_col = lines.position(finding.end)
     fix_line, fix_col = lines.position(finding.insert_at)
+    removes = finding.fix_end is not None and finding.fix_end > finding.insert_at
+    fix_end_line, fix_end_col = lines.position(finding.fix_end) if removes and finding.fix_end else (None, None)
     return Located(path, line + 1, col + 1, end_line + 1, end_col + 1, finding.code, finding.message,
                    fix_line + 1, fix_col + 1, finding.insert_text, severity or finding.severity,
-                   finding.rule.fix_title)
+                   finding.rule.fix_title, None if fix_end_line is None else fix_end_line + 1,
+                   None if fix_end_col is None else fix_end_col + 1)
 
 
 def text(found: list[Located], severity: str | None) -> str:
@@ -72,6 +77,7 @@ def _uri(path: str) -> str:
 
 
 def _sarif_rule(rule: Rule, severity: str | None) -> dict[str, object]:
+    level = rule.severity if rule.kind == "hint" else severity or rule.severity  # a hint stays a hint
     return {
         "id": rule.code,
         "name": rule.name,
@@ -79,14 +85,19 @@ def _sarif_rule(rule: Rule, severity: str | None) -> dict[str, object]:
         "fullDescription": {"text": rule.help},
         "help": {"text": rule.help, "markdown": f"{rule.help}\n\n[Rule documentation]({rule.docs_url})"},
         "helpUri": rule.docs_url,
-        "defaultConfiguration": {"level": _SARIF_LEVEL[severity or rule.severity]},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[level]},
         "properties": {"tags": list(rule.tags), **rule.properties},
     }
 
 
 def sarif(found: list[Located], severity: str | None) -> str:
-    """SARIF 2.1.0: every registered rule in the driver's rules, each result pointing at its own."""
-    rules = registered()
+    """SARIF 2.1.0: every registered rule in the driver's rules, each result pointing at its own.
+
+    The hints are listed after the rules when a result is one (they are reported only
+    when selected).
+    """
+    reported = {f.code for f in found}
+    rules = (*registered(), *(hint for hint in hint_rules() if hint.code in reported))
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
     for f in found:
@@ -105,7 +116,8 @@ def sarif(found: list[Located], severity: str | None) -> str:
                 "description": {"text": f.fix_title},
                 "artifactChanges": [{"artifactLocation": artifact, "replacements": [{
                     "deletedRegion": {"startLine": f.fix_line, "startColumn": f.fix_column,
-                                      "endLine": f.fix_line, "endColumn": f.fix_column},
+                                      "endLine": f.fix_line if f.fix_end_line is None else f.fix_end_line,
+                                      "endColumn": f.fix_column if f.fix_end_column is None else f.fix_end_column},
                     "insertedContent": {"text": f.fix_text},
                 }]}],
             }],

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from pip_cache_lsp.facts import Facts
+from pip_cache_lsp.facts import Facts, Muted
 from pip_cache_lsp.findings import MISSING, Finding, Hit
+from pip_cache_lsp.rules.hints import UNUSED_SUPPRESSION, USELESS_CACHE_MOUNT, mount_message, unused_message
 from pip_cache_lsp.shell import SHELLS as POSIX_SHELLS
+from pip_cache_lsp.suppress import FILE, INSTRUCTION, STAGE, Pragma, unused
 from pip_cache_lsp.words import Template
 
 # BuildKit's variable forms (``frontend/dockerfile/shell/lex.go``): $X, ${X}, ${X:-word}, ${X-word},
@@ -157,8 +159,8 @@ class Stage:
         home = self.home()
         return self.absolute(posixpath.join(home, ".cache", cache.subdir)) if home else None
 
-    def covers(self, hit: Hit, targets: tuple[str, ...]) -> bool:
-        """Whether the rule's off variable or a mount keeps this hit's cache out of the layer."""
+    def turned_off(self, hit: Hit) -> bool:
+        """Whether the off variable, configuration or a cleanup later in the RUN empties this hit's cache."""
         cache = hit.rule.cache
         if hit.env_value is not MISSING or hit.ignores_variables:
             value = _resolved(self, hit.env_value)
@@ -166,7 +168,22 @@ class Stage:
             value = self.lookup(cache.off_variable, hit)
             if value is not None and hit.shell_value is not MISSING:
                 value = _resolved(self, hit.shell_value)  # exported by the stage: the script's value
-        if cache.turns_off(value) or hit.cleaned or self.configured_off(hit):
+        return cache.turns_off(value) or hit.cleaned or self.configured_off(hit)
+
+    def mount_holding(self, hit: Hit, targets: tuple[str, ...]) -> str | None:
+        """The first mount target (absolute) that is the hit's cache directory or a parent of it."""
+        directory = self.cache_dir(hit)
+        subdir = hit.rule.cache.subdir
+        for target in targets:
+            expanded = self.expand(target)
+            if expanded and self._holds(mount := self.absolute(expanded), directory, subdir):
+                return mount
+        return None
+
+    def covers(self, hit: Hit, targets: tuple[str, ...]) -> bool:
+        """Whether the rule's off variable or a mount keeps this hit's cache out of the layer."""
+        cache = hit.rule.cache
+        if self.turned_off(hit):
             return True
         if not targets and not hit.removed:
             return False
@@ -176,6 +193,17 @@ class Stage:
             return True
         removed = [self.absolute(path) for path in map(self._path, hit.removed) if path]
         return any(self._holds(path, directory, cache.subdir) for path in (*mounts, *removed))
+
+    def removed(self, hit: Hit) -> bool:
+        """Whether an ``rm -r`` later in the RUN always removes this hit's cache directory (or a parent)."""
+        if not hit.removed:
+            return False
+        subdir = hit.rule.cache.subdir
+        if f"$({subdir})" in hit.removed:
+            return True
+        directory = self.cache_dir(hit)
+        return any(self._holds(self.absolute(path), directory, subdir) for path in map(self._path, hit.removed)
+                   if path)
 
     def _path(self, path: str) -> str | None:
         """A path as the shell sees it: ``~`` and ``$HOME`` from the stage's home, variables expanded."""
@@ -201,6 +229,8 @@ class Checked(Protocol):
     facts: Facts | None
     stage: Stage | None
     hits: tuple[Hit, ...]
+    hints: tuple[Hit, ...]  # the hints' findings on the block (unused suppression, useless cache mount)
+    silenced: frozenset[str]  # codes of the hits its stage's ignore-stage comments silenced
     instruction_offset: int
     indent: str
 
@@ -211,15 +241,23 @@ def changes_stage(block: Checked) -> bool:
     return facts is not None and facts.changes_stage
 
 
-def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[Hit, ...]:
-    """The hits of a RUN block that ``stage`` does not exempt; kept on the block."""
+def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> bool:
+    """Check a block under ``stage``: keeps the hits it does not exempt, and the block's hints.
+
+    True when the block belongs in the list of blocks with findings: it has hits or
+    hints, its stage's suppression silenced some of its hits (the stage's comments
+    are then used), or it is a FROM whose stage-level comments are judged after the
+    fold (:func:`stage_hints`).
+    """
     facts = block.facts
     block.stage = stage
     if facts is None:
-        return ()
+        return False
     if facts.shell_form and stage is not None and not stage.shell:
         block.hits = ()  # SHELL ["powershell", …]: the text is no sh script, so nothing is read from it
-        return ()
+        block.hints = _unused_hints(facts.pragmas, INSTRUCTION, (), ()) if facts.pragmas else ()
+        block.silenced = frozenset()
+        return bool(block.hints)
     calls = facts.calls
     if facts.deferred:  # words with $VAR: matched now that the stage's values are known
         expand = (stage or Stage()).expand
@@ -232,12 +270,125 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> tuple[H
     else:
         scope = stage or Stage()
         hits = tuple(hit for hit in calls if not scope.covers(hit, facts.cache_targets))
+    hints: tuple[Hit, ...] = ()
+    if facts.pragmas:
+        hints = _unused_hints(facts.pragmas, INSTRUCTION, hits, calls)
     if hits and facts.suppressed:
         hits = tuple(hit for hit in hits if hit.rule.code not in facts.suppressed)
+    silenced: frozenset[str] = frozenset()
     if hits and stage is not None and stage.suppressed:
-        hits = tuple(hit for hit in hits if hit.rule.code not in stage.suppressed)
+        silenced = frozenset(hit.rule.code for hit in hits if hit.rule.code in stage.suppressed)
+        if silenced:
+            hits = tuple(hit for hit in hits if hit.rule.code not in stage.suppressed)
+    if facts.muted and honour_env:
+        hints += _mount_hints(facts.muted, calls, facts.reuse_targets, stage or Stage())
     block.hits = hits
-    return hits
+    block.hints = hints
+    block.silenced = silenced
+    return bool(hits or hints or silenced or (facts.stage_base is not None and facts.pragmas))
+
+
+def _unused_hints(found: tuple[Pragma, ...], scope: str, hits: Collection[Hit] | frozenset[str],
+                  written: Collection[Hit] | frozenset[str]) -> tuple[Hit, ...]:
+    """The unused parts of the pragmas of ``scope``, as hints.
+
+    ``hits`` (or their codes): what would be reported without the comments; ``written``:
+    the hits (or codes) of the command lines alone, before any exemption, which other
+    tools' comments are judged by (:func:`suppress.unused`).
+    """
+    mine = tuple(p for p in found if p.scope == scope)
+    if not mine:
+        return ()
+    codes = hits if isinstance(hits, frozenset) else {hit.rule.code for hit in hits}
+    lines = written if isinstance(written, frozenset) else {hit.rule.code for hit in written}
+    return tuple(Hit(UNUSED_SUPPRESSION, part.start, part.end, part.remove_start, "",
+                     message=unused_message(part.text, part.whole), fix_end=part.remove_end)
+                 for part in unused(mine, codes, lines))
+
+
+def _mount_hints(muted: tuple[Muted, ...], calls: tuple[Hit, ...], targets: tuple[str, ...],
+                 stage: Stage) -> tuple[Hit, ...]:
+    """Flags that make a ``type=cache`` mount useless: each rule whose every command in the RUN is off by flag.
+
+    A command of the rule that runs with its cache in a mount (a hit the mount covers) uses
+    the mount; a flag counts only when, without it, the mount (and nothing else: no off
+    variable, configuration or cleanup) would keep that command's cache.
+    """
+    out: list[Hit] = []
+    for entry in muted:
+        rule = entry.hit.rule
+        if any(hit.rule is rule and stage.mount_holding(hit, targets) and not stage.turned_off(hit)
+               for hit in calls):
+            continue  # the mount is used
+        if stage.turned_off(entry.hit) or stage.removed(entry.hit):
+            continue  # the cache is off anyway, or emptied: nothing would be reused
+        target = stage.mount_holding(entry.hit, targets)
+        if target is None:
+            continue
+        out.extend(Hit(USELESS_CACHE_MOUNT, flag.start, flag.end, remove[0], "",
+                       message=mount_message(target, flag.spelling), fix_end=remove[1])
+                   for flag, remove in zip(entry.flags, entry.removals, strict=True))
+    return tuple(out)
+
+
+def file_hints(found: tuple[Pragma, ...], pairs: Iterable[tuple[int, Checked]],
+               written: Callable[[], dict[int, frozenset[str]]]) -> tuple[Hit, ...]:
+    """The unused parts of the file-level comments: a code is used when a block still has a hit of it.
+
+    ``pairs`` are the blocks with findings; their hits are what instruction and stage
+    comments left (the file-level comments apply last, when findings are read).
+    ``written`` gives the codes of the command lines alone, per stage (see
+    :func:`written_codes`): asked only when another tool's comment is there.
+    """
+    codes = frozenset(hit.rule.code for _, block in pairs for hit in block.hits)
+    lines = frozenset().union(*written().values()) if any(not p.ours for p in found) else codes
+    return _unused_hints(found, FILE, codes, lines)
+
+
+def written_codes(blocks: Iterable[tuple[int, Checked]]) -> dict[int, frozenset[str]]:
+    """Per stage index, the codes of the commands whose own command line leaves the cache on.
+
+    What hadolint and KICS see (no mount, environment or cleanup): another tool's
+    stage- or file-level comment is used when one of these is under it.  A command
+    whose words the stage expands counts for every rule that may match it.  Every
+    block is read: asked only for a file that has such a comment.
+    """
+    out: dict[int, set[str]] = {}
+    for _, block in blocks:
+        facts = block.facts
+        if facts is None or not (facts.calls or facts.deferred):
+            continue
+        codes = out.setdefault(block.stage.index if block.stage is not None else -1, set())
+        codes.update(hit.rule.code for hit in facts.calls)
+        codes.update(rule.code for d in facts.deferred for rule in d.rules)
+    return {index: frozenset(codes) for index, codes in out.items()}
+
+
+def stage_hints(pairs: Iterable[tuple[int, Checked]], written: Callable[[], dict[int, frozenset[str]]]) -> None:
+    """Judge the stage-level suppression comments (above each FROM) once the fold has checked every block.
+
+    ``pairs`` are the blocks with findings (:func:`stage_hits` put every block whose
+    hits a stage silenced there, and every FROM with such comments); each FROM's hints
+    are set again: its instruction-level comments (which silence nothing above a FROM)
+    and its stage-level ones.
+    """
+    pairs = list(pairs)
+    used: dict[int, set[str]] = {}
+    for _, block in pairs:
+        if block.silenced and block.stage is not None:
+            used.setdefault(block.stage.index, set()).update(block.silenced)
+    lines: dict[int, frozenset[str]] | None = None
+    for _, block in pairs:
+        facts = block.facts
+        if facts is not None and facts.stage_base is not None and facts.pragmas and block.stage is not None:
+            codes = frozenset(used.get(block.stage.index, ()))
+            if any(not p.ours and p.scope == STAGE for p in facts.pragmas):
+                lines = written() if lines is None else lines
+                theirs = lines.get(block.stage.index, frozenset())
+            else:
+                theirs = codes
+            block.hints = (*_unused_hints(facts.pragmas, INSTRUCTION, (), ()),
+                           *_unused_hints(facts.pragmas, STAGE, codes, theirs))
 
 
 B = TypeVar("B", bound=Checked)
@@ -437,3 +588,8 @@ def findings_of(start: int, block: Checked, active: Collection[str] | None = Non
         builder = placement[0] if placement is not None and not placement[1][i] else None
         yield Finding(hit.rule, start + hit.start, start + hit.end, start + hit.insert_at, hit.insert_text,
                       start + block.instruction_offset, block.indent, builder, hit.note, hit.message)
+    for hit in block.hints:  # a hint is about the comment or the flag, wherever the stage goes
+        if active is None or hit.rule.code in active:
+            yield Finding(hit.rule, start + hit.start, start + hit.end, start + hit.insert_at, hit.insert_text,
+                          start + block.instruction_offset, block.indent, headline=hit.message,
+                          fix_end=None if hit.fix_end is None else start + hit.fix_end)

@@ -13,7 +13,8 @@ and ``# hadolint global ignore=<ids>``.  A rule declares its aliases
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from pip_cache_lsp.rules import Rule
 
@@ -83,3 +84,199 @@ def stage_suppressed(comments: tuple[str, ...], rules: tuple[Rule, ...]) -> froz
         elif m := _STAGE_HADOLINT.match(comment):
             codes |= _by_name(rules, _names(m.group(1)))
     return frozenset(codes)
+
+
+_OUR_PATTERNS = (_OURS, _STAGE_OURS, _FILE_OURS)
+# Where a comment applies: the instruction under it, the stage of the FROM under it, the file.
+INSTRUCTION, STAGE, FILE = "instruction", "stage", "file"
+_NAME = re.compile(r"[\w-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """One code or id in a comment's list, with the offsets of its text and the rules it names."""
+
+    start: int
+    end: int
+    codes: frozenset[str]  # our rules it names; empty for another tool's id (never reported)
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Pragma:
+    """A suppression comment where it stands, and what it silences.
+
+    Offsets are relative to the text it was read from (a block's, or the prologue).
+    ``names`` is empty for a comment that names no code (every rule).  ``reportable``
+    is false for a comment that is another tool's alone (``# kics-scan ignore-line``
+    silences every KICS query on the line: only KICS can tell whether it is used).
+    ``inert`` marks one of ours that silences nothing where it stands
+    (``ignore-stage`` above an instruction that is no FROM).  ``ours`` is false for
+    hadolint's and KICS's syntax: those tools read it too, and they see a command line,
+    not what a cache mount, the environment or a cleanup does (hadolint issue #497), so
+    such a comment is judged by the command lines alone (see :func:`unused`).
+    """
+
+    scope: str
+    line_start: int  # after a byte order mark
+    line_end: int  # past the line break
+    start: int  # the comment, from its ``#`` to its last non-blank character
+    end: int
+    names: tuple[Name, ...]
+    codes: frozenset[str]
+    comment: str  # its text, from ``#``
+    reportable: bool = True
+    inert: bool = False
+    ours: bool = True  # our syntax (``# pip-cache-lsp: …``), not hadolint's or KICS's
+
+
+def _pragma(comment: str, at: int, line: tuple[int, int], scope: str, rules: tuple[Rule, ...]) -> Pragma | None:
+    """The pragma a stripped comment line holds (``at``: where it starts), read as ``scope`` reads it.
+
+    The patterns, and the codes each silences, are those of :func:`instruction_suppressed`,
+    :func:`stage_suppressed` and :func:`file_disabled`.  Above a FROM, an instruction-level
+    comment is read too (it silences nothing there); above another instruction, our
+    ``ignore-stage`` is (inert: it silences nothing there either).
+    """
+    comment = comment.rstrip()
+    end = at + len(comment)
+    inert = False
+    m: re.Match[str] | None
+    if scope == FILE:
+        m = _FILE_OURS.match(comment)
+        bare = m is not None and not (m.group(1) and m.group(1).strip())
+        m = m or _FILE_KICS.match(comment) or _FILE_HADOLINT.match(comment)
+    else:
+        m = None
+        if scope == STAGE:
+            m = _STAGE_OURS.match(comment) or _STAGE_HADOLINT.match(comment)
+        elif m := _STAGE_OURS.match(comment):
+            inert = True
+        if m is None:
+            scope = INSTRUCTION
+            m = _OURS.match(comment)
+            if m is None and _KICS_LINE.match(comment):
+                kics = frozenset(rule.code for rule in rules if "kics" in rule.properties)
+                return Pragma(INSTRUCTION, *line, at, end, (), kics, comment, reportable=False, ours=False)
+            m = m or _HADOLINT.match(comment)
+        bare = m is not None and m.group(1) is None
+    if m is None:
+        return None
+    ours = m.re in _OUR_PATTERNS
+    if bare:
+        return Pragma(scope, *line, at, end, (), frozenset() if inert else frozenset(r.code for r in rules),
+                      comment, inert=inert, ours=ours)
+    base = at + m.start(1)
+    names = tuple(Name(base + n.start(), base + n.end(), frozenset(_by_name(rules, {n.group().lower()})), n.group())
+                  for n in _NAME.finditer(m.group(1)))
+    codes: frozenset[str] = frozenset() if inert else frozenset().union(*(n.codes for n in names))
+    return Pragma(scope, *line, at, end, names, codes, comment, inert=inert, ours=ours)
+
+
+def _comment_lines(text: str, end: int) -> Iterator[tuple[str, int, tuple[int, int]]]:
+    """Each comment line of ``text[:end]``: (stripped comment, where it starts, its line's extent)."""
+    pos = 0
+    while pos < end:
+        nl = text.find("\n", pos)
+        stop = len(text) if nl < 0 else nl + 1
+        line = text[pos:stop]
+        content = line.rstrip("\r\n")
+        lead = len(content) - len(content.lstrip().lstrip("\ufeff").lstrip())
+        stripped = content[lead:]
+        if stripped.startswith("#"):  # a byte order mark before the first line is no part of it
+            yield stripped, pos + lead, (1 if pos == 0 and text.startswith("\ufeff") else pos, stop)
+        pos = stop
+
+
+def pragmas(text: str, end: int, scope: str, rules: tuple[Rule, ...]) -> tuple[Pragma, ...]:
+    """The suppression comments among the lines of ``text[:end]``, in order.
+
+    For a block, ``end`` is where its instruction's own line starts (every line before
+    it is a comment line directly above it); ``scope`` is STAGE for a FROM (whose
+    comments may also hold instruction-level ones, which silence nothing there), else
+    INSTRUCTION; for the prologue, FILE.
+    """
+    out = []
+    for comment, at, line in _comment_lines(text, end):
+        pragma = _pragma(comment, at, line, scope, rules)
+        if pragma is not None:
+            out.append(pragma)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Unused:
+    """What of a pragma silences nothing: the whole comment, or one name of its list.
+
+    ``start``/``end`` is the hint's range; the fix removes ``remove_start:remove_end``.
+    """
+
+    start: int
+    end: int
+    remove_start: int
+    remove_end: int
+    whole: bool
+    text: str  # what is unused, as written (a code, or the comment)
+
+
+def unused(found: tuple[Pragma, ...], silenced: Iterable[str], written: Iterable[str] | None = None,
+           ) -> Iterator[Unused]:
+    """The unused parts of ``found`` (in order), given the codes of the hits they stand over.
+
+    ``silenced``: the codes of the findings there would be without the comments;
+    ``written`` (default the same): the codes of the commands whose own command line
+    leaves the cache on, whatever exempts them -- what another tool's comment
+    (``ours=False``) is judged by, for that tool sees no mount, environment or cleanup.
+    A hit is credited to the first pragma (and the first name in it) that silences it:
+    every other one that also names its rule is unused, so removing any one reported
+    part never lets a finding through.  Names of other tools and ``reportable=False``
+    pragmas are never reported, and the latter take no credit (only their tool can
+    tell what they are for).
+    """
+    mine = set(silenced)
+    theirs = set(written) if written is not None else mine
+    for pragma in found:
+        if not pragma.reportable:
+            continue
+        left = mine if pragma.ours else theirs
+        if not pragma.names:
+            if pragma.inert or not (pragma.codes & left):
+                yield _whole(pragma)
+            mine -= pragma.codes
+            theirs -= pragma.codes
+            continue
+        dead: list[Name] = []
+        for name in pragma.names:
+            if not name.codes:
+                continue
+            if pragma.inert or not (name.codes & left):
+                dead.append(name)
+            mine -= name.codes
+            theirs -= name.codes
+        if not dead:
+            continue
+        if len(dead) == len(pragma.names):  # every name is ours and unused: the comment goes
+            yield _whole(pragma)
+            continue
+        for name in dead:
+            start, end = _without_separator(pragma, name, dead)
+            yield Unused(name.start, name.end, start, end, False, name.text)
+
+
+def _whole(pragma: Pragma) -> Unused:
+    """The comment, and its whole line to go."""
+    return Unused(pragma.start, pragma.end, pragma.line_start, pragma.line_end, True, pragma.comment)
+
+
+def _without_separator(pragma: Pragma, name: Name, dead: list[Name]) -> tuple[int, int]:
+    """A name and the separator before it, or after it when no name before it stays.
+
+    Each removal then takes its own separator, so several in one list never overlap
+    and what stays is a well-formed list.
+    """
+    names = pragma.names
+    index = names.index(name)
+    kept_before = any(n not in dead for n in names[:index])
+    if kept_before:
+        return names[index - 1].end, name.end
+    return name.start, names[index + 1].start

@@ -132,6 +132,20 @@ def test_first_answers_match_pygls(name: str) -> None:
     assert first["uri"] == "untitled:Dockerfile" and len(first["diagnostics"]) >= 4
 
 
+HINTED = ("# pip-cache-lsp: disable-file=uv-no-cache\nFROM python\n# hadolint ignore=DL3008,DL3042\n"
+          "RUN pip install --no-cache-dir a\nRUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir b\n"
+          "RUN pip install c\n")
+
+
+def test_hints_answered_early_match_pygls() -> None:
+    """The hints (severity 4, the Unnecessary tag) are in the first publish exactly as pygls sends them."""
+    messages = assert_same(initialize() + INITIALIZED + did_open(HINTED))
+    diagnostics = publishes(messages)[0]["params"]["diagnostics"]
+    assert [(d["code"], d["severity"], d.get("tags")) for d in diagnostics] == [
+        ("unused-suppression", 4, [1]), ("unused-suppression", 4, [1]), ("useless-cache-mount", 4, [1]),
+        ("pip-no-cache-dir", 2, None)]
+
+
 def test_the_early_path_really_answers_before_pygls_loads() -> None:
     """The first publish comes from the early path: the pygls path's log message follows it."""
     messages, _ = transcript(EARLY, initialize() + INITIALIZED + did_open())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from pip_cache_lsp.lsp import convert
+from pip_cache_lsp.lsp import convert, hint_actions
 
 if TYPE_CHECKING:
     from pip_cache_lsp.document import Document
@@ -35,8 +35,14 @@ def code_actions(uri: str, doc: Document, codec: PositionCodec, pairs: list[tupl
     if not pairs:
         return []
     start, end = span
+    hinted = [(f, d) for f, d in pairs if hint_actions.is_hint(f)]
+    if hinted:  # the hints have their own quick fixes, and no part in ignore or fix-all
+        pairs = [(f, d) for f, d in pairs if not hint_actions.is_hint(f)]
     touched = [(f, d) for f, d in pairs if f.start <= end and start <= f.end]
     actions: list[types.CodeAction] = []
+    if hinted and wanted(types.CodeActionKind.QuickFix, only):
+        actions += hint_actions.code_actions(uri, doc, codec, [(f, d) for f, d in hinted
+                                                               if f.start <= end and start <= f.end])
     if touched and wanted(types.CodeActionKind.QuickFix, only):
         from pip_cache_lsp.remedies import Check, Planner  # on request only: a keystroke never loads it
 
@@ -62,7 +68,7 @@ def code_actions(uri: str, doc: Document, codec: PositionCodec, pairs: list[tupl
             actions.append(types.CodeAction(
                 title=convert.IGNORE_TITLE, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
                 edit=convert.workspace_edit(uri, [convert.ignore_edit(doc, codec, finding)])))
-    if (touched or only) and wanted(convert.FIX_ALL_KIND, only):
+    if pairs and (touched or only) and wanted(convert.FIX_ALL_KIND, only):
         findings = [f for f, _ in pairs]
         actions.append(types.CodeAction(
             title=convert.fix_all_title(findings), kind=convert.FIX_ALL_KIND,

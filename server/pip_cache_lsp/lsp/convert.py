@@ -31,6 +31,7 @@ def diagnostic(doc: Document, codec: PositionCodec, finding: Finding,
         code_description=types.CodeDescription(href=rule.docs_url),
         source=SOURCE,
         message=finding.message,
+        tags=[types.DiagnosticTag.Unnecessary] if rule.kind == "hint" else None,
     )
 
 
@@ -41,7 +42,9 @@ def fix_all_title(findings: Sequence[Finding]) -> str:
 
 
 def fix_edit(doc: Document, codec: PositionCodec, finding: Finding) -> types.TextEdit:
-    at = codec.range(doc, finding.insert_at, finding.insert_at)
+    """The finding's fix: an insertion, or for a hint the removal of ``insert_at:fix_end``."""
+    end = finding.insert_at if finding.fix_end is None else finding.fix_end
+    at = codec.range(doc, finding.insert_at, end)
     return types.TextEdit(range=at, new_text=finding.insert_text)
 
 

@@ -83,12 +83,12 @@ class DiagnosticCache:
         line_of, encoding = doc.lines.line_of, codec.encoding
         for start, block in doc.blocks_with_findings(policy.honour_env):
             if limit is not None and total >= limit:
-                hits = [hit for hit in block.hits if hit.rule.code in active]
+                hits = [hit for hit in (*block.hits, *block.hints) if hit.rule.code in active]
                 if hits and self.first_left_out is None:
                     self.first_left_out = start + hits[0].start
                 self.left_out += len(hits)
                 continue
-            key = (line_of(start), encoding, policy, active, block.hits, doc.placement(block))
+            key = (line_of(start), encoding, policy, active, block.hits, block.hints, doc.placement(block))
             entry = old.get(id(block))
             if entry is None or entry.block is not block or entry.key != key:
                 entry = BlockDiagnostics(block, key, [

@@ -51,6 +51,7 @@ MAX_FILE_SIZE = 2_000_000
 MAX_DIAGNOSTICS = 1000
 SEVERITY = {"error": 1, "warning": 2, "information": 3, "info": 3, "hint": 4}  # settings.SEVERITY_KINDS
 INFORMATION = 3
+UNNECESSARY = 1  # DiagnosticTag.Unnecessary, on the hints
 
 # What pygls answers to ``initialize`` for this server (pygls.capabilities.ServerCapabilitiesBuilder),
 # for client capabilities that :func:`position_encoding` accepts; the test compares it with pygls's.
@@ -315,22 +316,27 @@ def _diagnostic(doc: Document, encoding: str, finding: Finding) -> dict[str, Any
     """``convert.diagnostic`` as lsprotocol unstructures it, under the default settings."""
     rule = finding.rule
     (sl, sc), (el, ec) = line_character(doc, finding.start, encoding), line_character(doc, finding.end, encoding)
-    severity = INFORMATION if finding.builder_stage is not None else SEVERITY[finding.severity]
-    return {"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
-            "message": finding.message, "severity": severity, "code": rule.code,
-            "codeDescription": {"href": rule.docs_url}, "source": SOURCE}
+    hint = rule.kind == "hint"
+    severity = SEVERITY["hint"] if hint else INFORMATION if finding.builder_stage is not None \
+        else SEVERITY[finding.severity]
+    diagnostic = {"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}},
+                  "message": finding.message, "severity": severity, "code": rule.code,
+                  "codeDescription": {"href": rule.docs_url}, "source": SOURCE}
+    if hint:
+        diagnostic["tags"] = [UNNECESSARY]
+    return diagnostic
 
 
 def publish_diagnostics(uri: str, version: Any, text: str, encoding: str, lone_cr: bool) -> str | None:
     """The body of the document's first ``publishDiagnostics``, as the pygls path sends it; None: hand over."""
     from pip_cache_lsp.document import Document
     from pip_cache_lsp.findings import under_policy
-    from pip_cache_lsp.rules import codes
+    from pip_cache_lsp.rules import known_codes
 
     if len(text) > min(SYNC_PARSE_LIMIT, MAX_FILE_SIZE) or not _project_is_default(uri):
         return None
     doc = Document(text, lone_cr=lone_cr)
-    findings = [shown for f in doc.findings(True, frozenset(codes()))
+    findings = [shown for f in doc.findings(True, frozenset(known_codes()))
                 if (shown := under_policy(f, "information")) is not None]
     if len(findings) > MAX_DIAGNOSTICS:
         return None

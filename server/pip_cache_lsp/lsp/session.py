@@ -54,6 +54,8 @@ class Policy:
 
     def severity_of(self, finding: Finding) -> types.DiagnosticSeverity:
         """The severity a shown finding (see ``findings.under_policy``) has in the editor."""
+        if finding.rule.kind == "hint":  # faded, whatever level the rules are shown at
+            return types.DiagnosticSeverity.Hint
         if finding.builder_stage is not None:
             return types.DiagnosticSeverity.Information
         return self.severity if self.severity is not None else SEVERITY_KINDS[finding.severity]

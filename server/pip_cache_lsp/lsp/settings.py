@@ -16,7 +16,7 @@ from typing import Any
 
 from lsprotocol import types
 
-from pip_cache_lsp.rules import codes
+from pip_cache_lsp.rules import known_codes
 
 SECTION = "pipCacheLsp"
 SEVERITY_KINDS = {  # setting and [tool.pip-cache-lsp] names -> LSP severities
@@ -51,8 +51,8 @@ class Settings:
     offer_cache_mount: bool = False  # offer the cache-mount fix in a file with no sign of BuildKit
 
     def selected(self) -> frozenset[str]:
-        """The codes reported: ``select`` (default all registered) minus ``ignore``."""
-        chosen = frozenset(codes()) if self.select is None else self.select
+        """The codes reported: ``select`` (default every rule and hint) minus ``ignore``."""
+        chosen = frozenset(known_codes()) if self.select is None else self.select
         return chosen - self.ignore
 
 
@@ -130,7 +130,7 @@ def _codes(raw: dict[str, Any], key: str, warn: Callable[[str], None]) -> frozen
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         warn(f"setting {key} must be a list of rule codes, not {value!r}; ignored")
         return None
-    known = set(codes())
+    known = set(known_codes())
     bad = [v for v in value if v not in known]
     if bad:
         warn(f"setting {key}: unknown rule code(s) {', '.join(map(repr, bad))} (known: {', '.join(sorted(known))})")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     from pip_cache_lsp.shell import Command
 
-SEVERITIES = ("error", "warning", "info")  # a rule's default, [tool.pip-cache-lsp] and the CLI
+SEVERITIES = ("error", "warning", "info", "hint")  # a rule's default, [tool.pip-cache-lsp] and the CLI
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,22 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class OffFlag:
+    """An option word that turns the tool's cache off for one command (see :meth:`Rule.off_flags`).
+
+    ``start``/``end`` (block offsets) is what removing it takes away: the whole word,
+    or one letter of a group of short flags (uv's ``-qn``: the ``n``).  ``spelling``
+    is how a message names it.
+    """
+
+    index: int  # the word's place in the command's argv
+    start: int
+    end: int
+    whole_word: bool
+    spelling: str
+
+
+@dataclass(frozen=True, slots=True)
 class Cleanup:
     """A command of the tool's own that empties its cache (``complete``), or one that does not quite.
 
@@ -119,6 +135,16 @@ class Rule:
     def may_run(self, text: str) -> bool:
         """Cheap test on a whole RUN's text: can it run this rule's tool at all?"""
         return True
+
+    def off_flags(self, command: Command) -> tuple[OffFlag, ...]:
+        """The words that turn the cache off for ``command``, a command that fills it but for them.
+
+        () when it does not fill the cache or its own options leave the cache on.  The
+        ``useless-cache-mount`` hint points at these when a cache mount would keep
+        the cache out of the layer anyway; with them removed the command must match
+        (:meth:`match`).  A rule that does not say (the default) gets no such hint.
+        """
+        return ()
 
     def may_clean(self, name: str, source: str) -> bool:
         """Cheap test, like :meth:`may_match`, for the tool's own cache cleaning commands."""
@@ -194,7 +220,29 @@ def by_code(code: str) -> Rule | None:
 
 
 def codes() -> tuple[str, ...]:
+    """The rules' codes: what is checked when nothing is selected (the CLI's default)."""
     return tuple(rule.code for rule in registered())
+
+
+def hint_rules() -> tuple[Rule, ...]:
+    """The hints (``kind == "hint"``): reported about suppressions and mounts, not by matching commands.
+
+    The editor shows them unless its ``select``/``ignore`` leave them out; the CLI only
+    when selected (``--select``).  Their findings are made by the stage fold
+    (``stage.py``), not by :meth:`Rule.match`.
+    """
+    from pip_cache_lsp.rules import hints as module
+
+    return module.HINTS
+
+
+def hint_codes() -> tuple[str, ...]:
+    return tuple(hint.code for hint in hint_rules())
+
+
+def known_codes() -> tuple[str, ...]:
+    """Every code a user may select or ignore: the rules', then the hints'."""
+    return (*codes(), *hint_codes())
 
 
 def _load_builtin() -> None:

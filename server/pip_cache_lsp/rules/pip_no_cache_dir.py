@@ -17,7 +17,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from pip_cache_lsp.rules import Cache, Cleanup, Match, Rule, spells
+from pip_cache_lsp.rules import Cache, Cleanup, Match, OffFlag, Rule, spells
 
 if TYPE_CHECKING:
     from pip_cache_lsp.shell import Command, Word
@@ -147,6 +147,34 @@ class PipNoCacheDir(Rule):
         if words[0] == "set":
             return (f"{scope}/pip/{section}", words[2]) if len(words) >= 3 else None
         return f"{scope}/pip/{section}", None
+
+    def off_flags(self, command: Command) -> tuple[OffFlag, ...]:
+        """Every ``--no-cache-dir`` (or abbreviation) among pip's options of an install, download or wheel.
+
+        Read as :meth:`match` reads them (an option's value is skipped, pip's ``--``
+        ends them); the engine checks that without them the command matches.
+        """
+        argv = command.argv
+        i = _subcommand_index(command)
+        if i is None or argv[i].value not in _FILLS:
+            return ()
+        flags: list[OffFlag] = []
+        j, options = 1, True
+        while j < len(argv):
+            word = argv[j]
+            value = word.value
+            j += 1
+            if not value or value[0] != "-" or not options:
+                continue
+            if value == "--":
+                options = j - 1 < i
+            elif is_no_cache_flag(value):
+                flags.append(OffFlag(j - 1, word.start, word.end, True, value))
+            elif value.startswith("--ca") and (option := _cache_dir_option(value)) is not None:
+                j += not option[0] and j < len(argv)
+            elif value in _PIP_OPTIONS_WITH_VALUE:
+                j += 1
+        return tuple(flags)
 
     def match(self, command: Command) -> Match | None:
         argv = command.argv

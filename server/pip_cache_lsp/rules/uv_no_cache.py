@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from pip_cache_lsp.rules import Cache, Cleanup, Match, Rule, spells
+from pip_cache_lsp.rules import Cache, Cleanup, Match, OffFlag, Rule, spells
 
 if TYPE_CHECKING:
     from pip_cache_lsp.shell import Command, Word
@@ -103,39 +103,81 @@ class UvNoCache(Rule):
         return None
 
     def match(self, command: Command) -> Match | None:
+        read = _read(command)
+        if read is None:
+            return None
+        key, last, flags = read
+        if flags.no_cache or not _fills(key, flags):
+            return None
+        insert = f', "{FLAG}"' if command.exec_form else f" {FLAG}"
+        return Match(command.argv[0].start, last.end, last.end, insert, cache_dir=flags.cache_dir)
+
+    def off_flags(self, command: Command) -> tuple[OffFlag, ...]:
+        """``--no-cache``, ``--no-cache-dir``, ``-n`` where clap reads them, of a command that fills the cache.
+
+        In a group of short flags (``-qn``) only the ``n`` is the flag; a group written
+        with quotes or inside an exec-form string is left alone (its letters' places
+        are not plain to see).
+        """
+        read = _read(command)
+        if read is None:
+            return ()
+        key, _, flags = read
+        if not flags.no_cache or not _fills(key, flags):
+            return ()
+        out: list[OffFlag] = []
         argv = command.argv
-        if not argv:
-            return None
-        exe = (argv[0].value or "").rsplit("/", 1)[-1]
-        if exe == "uvx":
-            return _judge(command, 1, ("tool", "run"), argv[0], _Flags())
-        start = 1 if exe == "uv" else _after_python_m_uv(argv) if _PYTHON.fullmatch(exe) else None
-        if start is None:
-            return None
-        i = start
-        path: list[str] = []
-        last: Word | None = None
-        before = _Flags()
-        while i < len(argv):  # the subcommand's words, with uv's global options among them
-            value = argv[i].value
-            if value is None:
-                return None  # a computed word where the subcommand goes: nothing we could judge
-            if value.startswith("-"):
-                i = before.read(argv, i)
-                continue
-            path.append(value)
-            last = argv[i]
-            i += 1
-            if path[0] not in _GROUPS or len(path) == 2:
-                break
-        key = tuple(path)
-        if last is None or key not in _FILLS:
-            return None
-        return _judge(command, i, key, last, before)
+        for i in flags.off:
+            word = argv[i]
+            value = word.value or ""
+            start, end = word.start, word.end
+            if value in _NO_CACHE or set(value[1:]) == {"n"}:
+                out.append(OffFlag(i, start, end, True, value if value in _NO_CACHE else "-n"))
+            elif end - start == len(value) and not command.exec_form:
+                out.extend(OffFlag(i, start + k, start + k + 1, False, "-n") for k, c in enumerate(value) if c == "n")
+            else:
+                return ()
+        return tuple(out)
 
 
-def _judge(command: Command, i: int, key: tuple[str, ...], last: Word, flags: _Flags) -> Match | None:
-    """Read uv's options after the subcommand; the match unless they turn the cache off."""
+def _read(command: Command) -> tuple[tuple[str, ...], Word, _Flags] | None:
+    """uv's subcommand (its words), the last word of it, and what its options say; None if not one we know."""
+    argv = command.argv
+    if not argv:
+        return None
+    exe = (argv[0].value or "").rsplit("/", 1)[-1]
+    if exe == "uvx":
+        flags = _Flags()
+        _read_options(command, 1, ("tool", "run"), flags)
+        return ("tool", "run"), argv[0], flags
+    start = 1 if exe == "uv" else _after_python_m_uv(argv) if _PYTHON.fullmatch(exe) else None
+    if start is None:
+        return None
+    i = start
+    path: list[str] = []
+    last: Word | None = None
+    before = _Flags()
+    while i < len(argv):  # the subcommand's words, with uv's global options among them
+        value = argv[i].value
+        if value is None:
+            return None  # a computed word where the subcommand goes: nothing we could judge
+        if value.startswith("-"):
+            i = before.read(argv, i)
+            continue
+        path.append(value)
+        last = argv[i]
+        i += 1
+        if path[0] not in _GROUPS or len(path) == 2:
+            break
+    key = tuple(path)
+    if last is None or key not in _FILLS:
+        return None
+    _read_options(command, i, key, before)
+    return key, last, before
+
+
+def _read_options(command: Command, i: int, key: tuple[str, ...], flags: _Flags) -> None:
+    """Read uv's options after the subcommand into ``flags``."""
     argv = command.argv
     j = i
     if key in _RUNS_A_COMMAND:  # options until the command it runs; the rest are that command's own
@@ -144,19 +186,16 @@ def _judge(command: Command, i: int, key: tuple[str, ...], last: Word, flags: _F
     else:
         while j < len(argv):
             j = flags.read(argv, j) if (argv[j].value or "").startswith("-") else j + 1
-    if flags.no_cache or not _fills(key, flags):
-        return None
-    insert = f', "{FLAG}"' if command.exec_form else f" {FLAG}"
-    return Match(argv[0].start, last.end, last.end, insert, cache_dir=flags.cache_dir)
 
 
 class _Flags:
     """What uv's own options say about the cache: off, or moved by ``--cache-dir``."""
 
-    __slots__ = ("no_cache", "cache_dir", "seen")
+    __slots__ = ("no_cache", "cache_dir", "seen", "off")
 
     def __init__(self) -> None:
         self.no_cache = False
+        self.off: list[int] = []  # the indexes of the words that turned it off
         self.cache_dir: str | None = None
         self.seen: set[str] = set()
 
@@ -167,6 +206,7 @@ class _Flags:
         self.seen.add(name)
         if _is_no_cache(value):
             self.no_cache = True
+            self.off.append(i)
             return i + 1
         if name == "--cache-dir":
             if eq:
