@@ -56,6 +56,7 @@ INFORMATION = 3
 # for client capabilities that :func:`position_encoding` accepts; the test compares it with pygls's.
 CAPABILITIES: dict[str, Any] = {
     "textDocumentSync": {"openClose": True, "change": 2, "save": True},
+    "hoverProvider": True,
     "codeActionProvider": {"codeActionKinds": ["quickfix", f"source.fixAll.{SOURCE}"]},
     "executeCommandProvider": {"commands": []},
     "diagnosticProvider": {"interFileDependencies": False, "workspaceDiagnostics": False, "identifier": SOURCE},

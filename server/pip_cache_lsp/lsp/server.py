@@ -303,6 +303,22 @@ def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[type
     return actions.code_actions(params.text_document.uri, doc, codec, pairs, span, only)
 
 
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+@guarded()
+def hover(ls: PipCacheServer, params: types.HoverParams) -> types.Hover | None:
+    """Why the finding under the cursor is reported, or what the exemption there exempts."""
+    entry = ls.documents.get(params.text_document.uri)
+    if entry is None or not entry.doc.parsed or len(entry.doc.text) > ls.settings.max_file_size:
+        return None
+    from pip_cache_lsp.lsp import hover as hovers
+
+    doc, codec, policy = entry.doc, ls.codec, ls.policy(entry)
+    caps = ls.client_capabilities.text_document
+    formats = caps.hover.content_format if caps is not None and caps.hover is not None else None
+    return hovers.hover(doc, codec, _cache(entry).pairs(doc, codec, policy), codec.offset(doc, params.position),
+                        policy, hovers.content_format(list(formats) if formats else None))
+
+
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 @guarded()
 def did_change_configuration(ls: PipCacheServer, params: types.DidChangeConfigurationParams) -> None:
