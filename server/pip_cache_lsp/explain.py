@@ -77,6 +77,11 @@ def code(text: object) -> Piece:
     return Piece(str(text), "code")
 
 
+def value_code(value: object) -> Piece:
+    """A value as a code span; an empty one as ``""`` (a code span cannot be empty)."""
+    return code(value) if value != "" else code('""')
+
+
 def link(text: str, target: str) -> Piece:
     return Piece(text, "link", target)
 
@@ -492,33 +497,37 @@ def _off_variable(seen: _Seen) -> Iterator[Line]:
     rule, cache = hit.rule, hit.rule.cache
     var = cache.off_variable
     name = code(var)
-    effective: Origin | None = None
-    if hit.ignores_variables:
-        yield _line(name, ": not read — ", *_ignoring(seen))
-    elif hit.env_value is not MISSING:
-        value = _value(stage, hit.env_value)
-        yield _line(name, ": set to ", code(value if value is not None else "?"),
-                    " in the command's own environment, ", reading(rule, value))
+    effective = _origin(ctx, var, cache, seen.block.start, stage)
+    if hit.ignores_variables or hit.env_value is not MISSING:
+        if hit.ignores_variables:
+            yield _line(name, ": not read — ", *_ignoring(seen))
+        else:
+            value = _value(stage, hit.env_value)
+            yield _line(name, ": set to ", value_code(value if value is not None else "?"),
+                        " in the command's own environment, ", reading(rule, value))
+        if effective is not None:
+            yield _line("Elsewhere: ", value_code(f"{effective.name}={effective.value or ''}"),
+                        f": {effective.keyword} on line {ctx.line(effective.at)} — not what this command reads")
     else:
         scope = stage or Stage()
-        effective = _origin(ctx, var, cache, seen.block.start, stage)
         unfiltered = cache.lookup(scope.env, var, MISSING)
         if unfiltered is MISSING:
             unfiltered = cache.lookup(scope.args, var, None)
         value = scope.lookup(var, hit)
         if hit.kept is not None and unfiltered is not None and value is None:
-            yield _line(name, ": set to ", code(unfiltered), *((" by ", *_where(ctx, effective)) if effective else ()),
-                        ", but ", code(_wrapper(seen)), " resets the environment (sudo's env_reset, env -i): the "
-                        "command does not see it")
+            where = (" by ", *_where(ctx, effective)) if effective else ()
+            yield _line(name, ": set to ", value_code(unfiltered), *where, ", but ", code(_wrapper(seen)),
+                        " resets the environment (sudo's env_reset, env -i): the command does not see it")
         elif value is None:
             yield _line(name, ": not set in this stage")
         else:
             if hit.shell_value is not MISSING:
                 value = _value(stage, hit.shell_value)
-                yield _line(name, ": the script assigns ", code(value), " before the command, ", reading(rule, value))
+                yield _line(name, ": the script assigns ", value_code(value), " before the command, ",
+                            reading(rule, value))
             else:
                 where = (" by ", *_where(ctx, effective)) if effective else ()
-                yield _line(name, ": set to ", code(value), *where, ", ", reading(rule, value))
+                yield _line(name, ": set to ", value_code(value), *where, ", ", reading(rule, value))
     yield from _elsewhere(seen, effective)
 
 
@@ -600,7 +609,8 @@ def _mount_reading(stage: Stage, mount: Mount, directory: str | None, subdir: st
     relative = (" (relative: resolved against WORKDIR ", code(stage.workdir), ")") if not expanded.startswith("/") \
         else ()
     if _holds(stage, path, directory, subdir):
-        return ("holds ", code(path), *relative, ", the cache directory or a parent of it",)
+        held = ("the cache directory ", code(directory)) if directory else ("some user's ", code(f".cache/{subdir}"))
+        return ("on ", code(path), *relative, ", which is ", *held, " or a parent of it",)
     if directory is None:
         return ("on ", code(path), *relative, ", which is no user's ", code(f".cache/{subdir}"),
                 " nor a parent of one",)
@@ -666,7 +676,7 @@ def _config_lines(seen: _Seen) -> Iterator[Line]:
             continue
         found = True
         yield _line("Configuration ", code(key), ": ",
-                    "unset" if value is None else code(value), ", ", reading(hit.rule, value))
+                    "unset" if value is None else value_code(value), ", ", reading(hit.rule, value))
     if not found:
         yield _line("Configuration: nothing written in the image turns the cache off (read: ",
                     *_join(code(k) for k in hit.config), ")")
@@ -693,11 +703,12 @@ def _image(seen: _Seen, finding: Finding) -> Iterator[Line]:
         return
     final = len(ctx.graph.bases) - 1
     if finding.builder_stage is None and stage.index in ctx.graph.copied():
-        yield _line("Stage ", label, " does not reach the final image (", code(ctx.labels.get(final, str(final))),
-                    "), but a ", code("COPY --from"), " ships its cache directory")
+        yield _line("Stage ", label, " does not reach the final image (the last stage, ",
+                    code(ctx.labels.get(final, str(final))), "), but a ", code("COPY --from"),
+                    " ships its cache directory")
     else:
-        yield _line("Stage ", label, " does not reach the final image (", code(ctx.labels.get(final, str(final))),
-                    "): a builder stage")
+        yield _line("Stage ", label, " does not reach the final image (the last stage, ",
+                    code(ctx.labels.get(final, str(final))), "): a builder stage, and no COPY --from ships its cache")
 
 
 def _fixes(seen: _Seen) -> Iterator[Line]:
@@ -786,7 +797,7 @@ def _off_setting(ctx: _Context, block: Block, ins: Instruction, rule: Rule, name
         lines.append(_line("No value here (an ARG without a default): the build may pass one with ",
                            code("--build-arg")))
     else:
-        lines.append(_line("Value ", code(value), ", ", reading(rule, value)))
+        lines.append(_line("Value ", value_code(value), ", ", reading(rule, value)))
     if name != cache.off_variable:
         lines.append(_line(rule.cache.subdir, " reads ", code(name), " as ", code(cache.off_variable)))
     if block.stage is None:
@@ -864,8 +875,8 @@ def _mount_at(ctx: _Context, block: Block, ins: Instruction, mount: Mount, rules
             directory = stage.cache_dir(hit)
             text = code(_trim(ins.text[hit.start:hit.end]))
             reading_ = _mount_reading(stage, mount, directory, hit.rule.cache.subdir)
-            holds = reading_[0] == "holds "
-            what = f"holds {hit.rule.cache.subdir}'s cache for " if holds else "holds nothing for "
+            holds = _holds(stage, stage.absolute(stage.expand(mount.target) or "\0"), directory, hit.rule.cache.subdir)
+            what = f"Keeps {hit.rule.cache.subdir}'s cache out of the layer for " if holds else "Holds nothing for "
             lines.append(_line(what, text, f" (line {ctx.line(block.start + hit.start)}; ", code(hit.rule.code),
                                "): ", *reading_))
         if not honour_env:
