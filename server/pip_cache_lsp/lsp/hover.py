@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 SEVERITY_NAMES = {types.DiagnosticSeverity.Error: "error", types.DiagnosticSeverity.Warning: "warning",
                   types.DiagnosticSeverity.Information: "information", types.DiagnosticSeverity.Hint: "hint"}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
+# Lines start with "- " or "**", so only what is special inside a line is escaped.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def content_format(formats: list[types.MarkupKind] | None) -> types.MarkupKind:
