@@ -114,6 +114,7 @@ class _Context:
     graph: Graph
     froms: dict[int, tuple[int, str]] = field(default_factory=dict)  # stage index -> (offset, FROM text)
     labels: dict[int, str] = field(default_factory=dict)
+    settings: dict[tuple[str, int], list[tuple[Block, Origin]]] = field(default_factory=dict)  # see _settings
 
     def line(self, offset: int) -> int:
         return self.doc.lines.line_of(offset) + 1
@@ -168,8 +169,16 @@ def _same_name(cache: Cache | None, name: str, variable: str) -> bool:
             and key(name) == key(variable))
 
 
-def _settings(ctx: _Context, variable: str, cache: Cache | None) -> Iterator[tuple[Block, Origin]]:
-    """Every ENV and ARG that sets ``variable``, in order."""
+def _settings(ctx: _Context, variable: str, cache: Cache | None) -> list[tuple[Block, Origin]]:
+    """Every ENV and ARG that sets ``variable``, in order (one walk per variable and hover)."""
+    key = (variable, id(cache))
+    found = ctx.settings.get(key)
+    if found is None:
+        found = ctx.settings[key] = list(_find_settings(ctx, variable, cache))
+    return found
+
+
+def _find_settings(ctx: _Context, variable: str, cache: Cache | None) -> Iterator[tuple[Block, Origin]]:
     for block in ctx.blocks:
         facts = block.facts
         if facts is None or not (facts.env or facts.args):
