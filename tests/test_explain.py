@@ -180,6 +180,25 @@ FINDINGS = [
      ["- Cache directory: /uvc — from ARG UV_CACHE_DIR on line 2 (stage 0)"]),
     ("a continued command, as written", "FROM python:3.12\nRUN pip install `cat reqs` \\\n    flask\n", "pip",
      ["- Command: pip install `cat reqs` flask (line 2)"]),
+    ("no FROM", "RUN pip install x\n", "pip", [
+        "- Stage: none (no FROM before this RUN)",
+        "- No FROM before this RUN: it is checked as part of the final image",
+    ]),
+    ("a mount target with a variable the Dockerfile does not set",
+     "FROM python\nRUN --mount=type=cache,target=$HOME/.cache pip install x\n", "pip install",
+     ["- Mount --mount=type=cache,target=$HOME/.cache: its target $HOME/.cache uses a variable the Dockerfile "
+      "does not set"]),
+    ("a mount on root's cache for a user whose HOME is elsewhere",
+     "FROM python\nENV HOME=/h\nRUN --mount=type=cache,target=/root/.cache pip install x\n", "pip install",
+     ["- Mount --mount=type=cache,target=/root/.cache: on /root/.cache, which is neither /h/.cache/pip nor a parent "
+      "of it"]),
+    ("a heredoc script", "FROM python\nRUN <<EOF\npip install x\nrm -rf /tmp/y\nEOF\n", "pip", [
+        "- Command: pip install x (line 3)",
+        "- Cleanup rm -rf /tmp/y (line 4): removes /tmp/y, which is neither /root/.cache/pip nor a parent of it",
+    ]),
+    ("a command named by a variable", "FROM python\nARG PIP=pip\nRUN $PIP install x\n", "$PIP",
+     ["- Command: $PIP install x (line 3)"]),
+    ("sh -c", "FROM python\nRUN sh -c 'pip install x'\n", "pip", ["- Command: pip install x (line 2)"]),
     ("honourEnv off", "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n", "pip", [
         "- honourEnv is off: the environment, mounts and cleanups are not consulted; every such command is reported",
         "- PIP_NO_CACHE_DIR: set to 1 by ENV PIP_NO_CACHE_DIR on line 2 (stage 0), which pip reads as 'cache off'",

@@ -613,7 +613,9 @@ def _mount_reading(stage: Stage, mount: Mount, directory: str | None, subdir: st
         return ("a ", code(f"type={mount.type}"), " mount keeps nothing out of the layer (only cache and tmpfs do)",)
     expanded = stage.expand(mount.target)
     if not mount.target or expanded is None:
-        return ("its target ", code(mount.target or "(none)"), " is unknown here",)
+        if not mount.target:
+            return ("it has no target",)
+        return ("its target ", code(mount.target), " uses a variable the Dockerfile does not set",)
     path = stage.absolute(expanded)
     relative = (" (relative: resolved against WORKDIR ", code(stage.workdir), ")") if not expanded.startswith("/") \
         else ()
@@ -703,7 +705,7 @@ def _join(pieces: Iterator[Piece]) -> tuple[str | Piece, ...]:
 def _image(seen: _Seen, finding: Finding) -> Iterator[Line]:
     ctx, stage = seen.ctx, seen.stage
     if stage is None or stage.index < 0:
-        yield _line("The RUN belongs to no stage")
+        yield _line("No FROM before this RUN: it is checked as part of the final image")
         return
     placement = ctx.graph.placement(seen.block)
     label = code(stage.label)
