@@ -112,6 +112,13 @@ FINDINGS = [
     ]),
     ("the command's own environment", "FROM python:3.12\nRUN UV_NO_CACHE=off uv sync\n", "uv sync",
      ["- UV_NO_CACHE: set to off in the command's own environment, which uv reads as 'cache on'"]),
+    ("a plain shell assignment is not exported", "FROM python:3.12\nRUN PIP_NO_CACHE_DIR=1; pip install x\n",
+     "pip install", ["- PIP_NO_CACHE_DIR: the script assigns 1 without exporting it, so the command does not see it "
+                     "(the stage does not set it)"]),
+    ("a plain shell assignment over the stage's exported value",
+     "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN PIP_NO_CACHE_DIR=; pip install x\n", "pip install",
+     ["- PIP_NO_CACHE_DIR: the script assigns \"\" before the command, an empty value, which pip does not read as "
+      "'cache off'"]),
     ("pip --isolated reads no variable",
      "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install --isolated flask\n", "pip", [
          "- Cache directory: /root/.cache/pip — $HOME/.cache/pip, with root's home /root "

@@ -527,6 +527,10 @@ def _off_variable(seen: _Seen) -> Iterator[Line]:
             where = (" by ", *_where(ctx, effective)) if effective else ()
             yield _line(name, ": set to ", value_code(unfiltered), *where, ", but ", code(_wrapper(seen)),
                         " resets the environment (sudo's env_reset, env -i): the command does not see it")
+        elif value is None and hit.shell_value is not MISSING:
+            assigned = _value(stage, hit.shell_value)
+            yield _line(name, ": the script assigns ", value_code(assigned if assigned is not None else "?"),
+                        " without exporting it, so the command does not see it (the stage does not set it)")
         elif value is None:
             yield _line(name, ": not set in this stage")
         else:
