@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pip_cache_lsp.dockerfile import Instruction, iter_blocks
@@ -308,7 +308,8 @@ def mounts(ins: Instruction) -> list[Mount]:
     return out
 
 
-def _holds(stage: Stage, path: str, directory: str | None, subdir: str) -> bool:
+def _holds(path: str, directory: str | None, subdir: str) -> bool:
+    """The fold's own test: a mount or removal of ``path`` takes the cache directory with it."""
     return Stage._holds(path, directory, subdir)
 
 
@@ -623,7 +624,7 @@ def _mount_reading(stage: Stage, mount: Mount, directory: str | None, subdir: st
     path = stage.absolute(expanded)
     relative = (" (relative: resolved against WORKDIR ", code(stage.workdir), ")") if not expanded.startswith("/") \
         else ()
-    if _holds(stage, path, directory, subdir):
+    if _holds(path, directory, subdir):
         held = ("the cache directory ", code(directory)) if directory else ("some user's ", code(f".cache/{subdir}"))
         return ("on ", code(path), *relative, ", which is ", *held, " or a parent of it",)
     if directory is None:
@@ -673,7 +674,7 @@ def _removal(stage: Stage, path: str, directory: str | None, subdir: str) -> tup
     if resolved is None:
         return ("removes ", code(path), ", which is unknown here",)
     absolute = stage.absolute(resolved)
-    if _holds(stage, absolute, directory, subdir):
+    if _holds(absolute, directory, subdir):
         return ("removes ", code(absolute), ", the cache directory or a parent of it",)
     if directory is None:
         return ("removes ", code(absolute), ", which is no user's ", code(f".cache/{subdir}"),)
@@ -890,7 +891,7 @@ def _mount_at(ctx: _Context, block: Block, ins: Instruction, mount: Mount, rules
             directory = stage.cache_dir(hit)
             text = code(_trim(ins.text[hit.start:hit.end]))
             reading_ = _mount_reading(stage, mount, directory, hit.rule.cache.subdir)
-            holds = _holds(stage, stage.absolute(stage.expand(mount.target) or "\0"), directory, hit.rule.cache.subdir)
+            holds = _holds(stage.absolute(stage.expand(mount.target) or "\0"), directory, hit.rule.cache.subdir)
             what = f"Keeps {hit.rule.cache.subdir}'s cache out of the layer for " if holds else "Holds nothing for "
             lines.append(_line(what, text, f" (line {ctx.line(block.start + hit.start)}; ", code(hit.rule.code),
                                "): ", *reading_))
@@ -902,7 +903,7 @@ def _mount_at(ctx: _Context, block: Block, ins: Instruction, mount: Mount, rules
 def _cleanup_at(ctx: _Context, block: Block, ins: Instruction, relative: int, rules: list[Rule],
                 honour_env: bool) -> Explanation | None:
     commands = list(run_commands(ins))
-    for i, command in enumerate(commands):
+    for command in commands:
         argv = command.argv
         if not argv or not argv[0].start <= relative <= argv[-1].end:
             continue
@@ -910,13 +911,12 @@ def _cleanup_at(ctx: _Context, block: Block, ins: Instruction, relative: int, ru
         cleanups = [(rule, c) for rule in rules if (c := rule.cleanup(command)) is not None]
         if not paths and not cleanups:
             continue
-        return _cleanup(ctx, block, ins, commands[:i], command, paths, cleanups, rules, honour_env)
+        return _cleanup(ctx, block, ins, command, paths, cleanups, rules, honour_env)
     return None
 
 
-def _cleanup(ctx: _Context, block: Block, ins: Instruction, earlier: Sequence[Command], command: Command,
-             paths: list[str], cleanups: list[tuple[Rule, Cleanup]], rules: list[Rule],
-             honour_env: bool) -> Explanation:
+def _cleanup(ctx: _Context, block: Block, ins: Instruction, command: Command, paths: list[str],
+             cleanups: list[tuple[Rule, Cleanup]], rules: list[Rule], honour_env: bool) -> Explanation:
     stage = block.stage or Stage()
     argv = command.argv
     start, end = argv[0].start, argv[-1].end
@@ -941,12 +941,11 @@ def _cleanup(ctx: _Context, block: Block, ins: Instruction, earlier: Sequence[Co
         subdir = hit.rule.cache.subdir
         by_tool = any(rule is hit.rule and c.complete for rule, c in cleanups)
         by_path = any(p == f"$({subdir})" or ((r := stage._path(p)) is not None
-                                                and _holds(stage, stage.absolute(r), directory, subdir))
+                                                and _holds(stage.absolute(r), directory, subdir))
                       for p in paths)
         if (by_tool or by_path) and command.always:
             exempted.append(_line(code(_trim(ins.text[hit.start:hit.end])),
                                   f" (line {ctx.line(block.start + hit.start)})"))
-    del earlier
     sections = [Section("", tuple(lines))]
     if exempted and honour_env:
         sections.append(Section("Commands before it in this RUN that it exempts", tuple(exempted)))
