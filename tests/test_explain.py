@@ -355,9 +355,14 @@ EXEMPTIONS = [
 @pytest.mark.parametrize("text, needle, hovered, expected", [row[1:] for row in EXEMPTIONS],
                          ids=[row[0] for row in EXEMPTIONS])
 def test_exemption_explained(text: str, needle: str, hovered: str, expected: list[str]) -> None:
-    explanation = explain_at(Document(text), text.index(needle))
+    doc = Document(text)
+    explanation = explain_at(doc, text.index(needle))
     assert explanation is not None
     assert text[explanation.start:explanation.end] == hovered
+    for at in (explanation.start, explanation.end - 1):  # its first and last character explain the same
+        assert explain_at(doc, at) == explanation
+    after = explain_at(doc, explanation.end)  # the character after it explains something else, if anything
+    assert after is None or after.start >= explanation.end
     said = lines(explanation)
     missing = [line for line in expected if line not in said]
     assert not missing, "\n".join(["missing:", *missing, "said:", *said])

@@ -759,7 +759,7 @@ def explain_at(doc: Document, offset: int, active: frozenset[str] | None = None,
         ins = ctx.instruction(block)
         relative = offset - block.start
         for mount in mounts(ins):
-            if mount.start <= relative <= mount.end:
+            if mount.start <= relative < mount.end:
                 return _mount_at(ctx, block, ins, mount, rules, honour_env)
         return _cleanup_at(ctx, block, ins, relative, rules, honour_env)
     return None
@@ -784,7 +784,7 @@ def _variable_at(ctx: _Context, block: Block, offset: int, rules: list[Rule], ho
             break
         name = text.partition("=")[0]
         hover_end = words[-1][2] if legacy else end
-        if not start <= relative <= hover_end:
+        if not start <= relative < hover_end:
             continue
         for rule in rules:
             cache = rule.cache
@@ -905,7 +905,7 @@ def _cleanup_at(ctx: _Context, block: Block, ins: Instruction, relative: int, ru
     commands = list(run_commands(ins))
     for command in commands:
         argv = command.argv
-        if not argv or not argv[0].start <= relative <= argv[-1].end:
+        if not argv or not argv[0].start <= relative < argv[-1].end:
             continue
         paths = list(_removed(command, ins.text))
         cleanups = [(rule, c) for rule in rules if (c := rule.cleanup(command)) is not None]

@@ -42,7 +42,8 @@ async def test_finding_hover_in_markdown(session: Session):
     session.open(u, TEXT)
     await session.diagnostics(u)
     start = TEXT.index("pip install")
-    for at in (start, start + 5, start + len("pip install")):  # anywhere on the finding's range
+    assert await hover(session, u, start + len("pip install")) is None  # the character after the range
+    for at in (start, start + 5, start + len("pip install") - 1):  # any character of the finding's range
         result = await hover(session, u, at)
         assert result is not None
         assert result.range == rng(session, u, start, start + len("pip install"))
@@ -80,7 +81,9 @@ async def test_exemption_hover_range_is_the_env_word(session: Session):
     session.open(u, TEXT)
     await session.diagnostics(u)
     word = TEXT.index("UV_NO_CACHE=0")
-    result = await hover(session, u, word + 2)
+    assert await hover(session, u, word - 1) is None  # the blank before it
+    assert await hover(session, u, word + len("UV_NO_CACHE=0") - 1) is not None
+    result = await hover(session, u, word)
     assert result is not None
     assert result.range == rng(session, u, word, word + len("UV_NO_CACHE=0"))
     lines = result.contents.value.splitlines()

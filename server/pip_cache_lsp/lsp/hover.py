@@ -44,7 +44,7 @@ def hover(doc: Document, codec: PositionCodec, pairs: list[tuple[Finding, types.
         return None
     explanation: Explanation | None = None
     for finding, diagnostic in pairs:
-        if finding.start <= offset <= finding.end:
+        if finding.start <= offset < finding.end:  # the character hovered is in the range
             severity = SEVERITY_NAMES.get(diagnostic.severity or types.DiagnosticSeverity.Warning, "warning")
             explanation = explain_finding(doc, finding, severity, policy.honour_env)
             break
