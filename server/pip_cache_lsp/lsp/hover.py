@@ -1,7 +1,7 @@
 """``textDocument/hover``: an :class:`~pip_cache_lsp.explain.Explanation` as markdown or plain text.
 
 Computed on request only.  A finding is explained when the client is shown it: the
-findings come from the diagnostics producer (:meth:`DiagnosticCache.pairs`), so
+findings are selected as the diagnostics producer selects them (:func:`shown_at`), so
 ``enable``, ``select``/``ignore``, ``honourEnv``, ``builderStages`` and ``severity``
 apply as they do to the diagnostics; elsewhere an exemption under the cursor is
 explained (an off variable's ENV/ARG, a ``--mount``, a cleanup), for the active rules.
@@ -10,12 +10,14 @@ User text goes into code spans whose fence is longer than any backtick run in it
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from pip_cache_lsp.explain import Explanation, Line, explain_at, explain_finding
+from pip_cache_lsp.lsp.diagnostics import DiagnosticCache
 
 if TYPE_CHECKING:
     from pip_cache_lsp.document import Document
@@ -37,16 +39,35 @@ def content_format(formats: list[types.MarkupKind] | None) -> types.MarkupKind:
     return types.MarkupKind.Markdown if not formats else types.MarkupKind.PlainText
 
 
-def hover(doc: Document, codec: PositionCodec, pairs: list[tuple[Finding, types.Diagnostic]], offset: int,
+def shown_at(doc: Document, policy: Policy, offset: int) -> list[tuple[Finding, types.DiagnosticSeverity]]:
+    """The findings the client is shown in the block at ``offset``, with their severity.
+
+    The same selection as the diagnostics producer (``DiagnosticCache._shown``: active
+    rules, ``builderStages``), for one block: a hover in a file of thousands of findings
+    converts none of the others.
+    """
+    if not policy.enabled:
+        return []
+    active = doc.active_codes(policy.selected)
+    if not active:
+        return []
+    with_findings = doc.blocks_with_findings(policy.honour_env)
+    i = bisect.bisect_right(with_findings, offset, key=lambda pair: pair[0]) - 1
+    if i < 0:
+        return []
+    start, block = with_findings[i]
+    return [(f, policy.severity_of(f)) for f in DiagnosticCache._shown(doc, start, block, active, policy)]
+
+
+def hover(doc: Document, codec: PositionCodec, shown: list[tuple[Finding, types.DiagnosticSeverity]], offset: int,
           policy: Policy, kind: types.MarkupKind) -> types.Hover | None:
-    """The hover at ``offset``: the shown finding there, else an exemption there, else None."""
+    """The hover at ``offset``: a shown finding there, else an exemption there, else None."""
     if not policy.enabled:
         return None
     explanation: Explanation | None = None
-    for finding, diagnostic in pairs:
+    for finding, severity in shown:
         if finding.start <= offset < finding.end:  # the character hovered is in the range
-            severity = SEVERITY_NAMES.get(diagnostic.severity or types.DiagnosticSeverity.Warning, "warning")
-            explanation = explain_finding(doc, finding, severity, policy.honour_env)
+            explanation = explain_finding(doc, finding, SEVERITY_NAMES.get(severity, "warning"), policy.honour_env)
             break
     else:
         active = doc.active_codes(policy.selected)

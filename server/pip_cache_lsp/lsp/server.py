@@ -315,8 +315,9 @@ def hover(ls: PipCacheServer, params: types.HoverParams) -> types.Hover | None:
     doc, codec, policy = entry.doc, ls.codec, ls.policy(entry)
     caps = ls.client_capabilities.text_document
     formats = caps.hover.content_format if caps is not None and caps.hover is not None else None
-    return hovers.hover(doc, codec, _cache(entry).pairs(doc, codec, policy), codec.offset(doc, params.position),
-                        policy, hovers.content_format(list(formats) if formats else None))
+    offset = codec.offset(doc, params.position)
+    return hovers.hover(doc, codec, hovers.shown_at(doc, policy, offset), offset, policy,
+                        hovers.content_format(list(formats) if formats else None))
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
