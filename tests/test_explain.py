@@ -123,7 +123,8 @@ FINDINGS = [
      "FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install --isolated flask\n", "pip", [
          "- Cache directory: /root/.cache/pip — $HOME/.cache/pip, with root's home /root "
          "(the command ignores PIP_CACHE_DIR)",
-         "- PIP_NO_CACHE_DIR: not read — --isolated makes the tool ignore its environment variables",
+         "- PIP_NO_CACHE_DIR: not read — an option on the command line (--isolated) makes the tool ignore its "
+         "environment variables",
          "- Elsewhere: PIP_NO_CACHE_DIR=1: ENV on line 2 — not what this command reads",
      ]),
     ("a later --cache-dir wins, relative to WORKDIR",

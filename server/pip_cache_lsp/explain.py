@@ -559,11 +559,13 @@ def _ignoring(seen: _Seen) -> tuple[str | Piece, ...]:
     if match is not None and match.cache_dir is not None:
         return ("the command line's ", code(_option_before(seen, match.cache_dir)),
                 " overrides the environment")
-    words = [w.value for w in command.argv if w.value] if command is not None else []
-    isolated = next((w for w in words if w == "--isolated"), None)
-    if isolated:
-        return (code(isolated), " makes the tool ignore its environment variables")
-    return ("the command line overrides the environment",)
+    # The rule's match says an option does it (pip's ``--isolated``); which one is the rule's to know,
+    # so the command's options are all shown.
+    options = [w.value for w in command.argv[1:] if w.value and w.value.startswith("-")] if command else []
+    if options:
+        return ("an option on the command line (", *_join(code(o) for o in options),
+                ") makes the tool ignore its environment variables")
+    return ("the command line makes the tool ignore its environment variables",)
 
 
 def _elsewhere(seen: _Seen, effective: Origin | None) -> Iterator[Line]:
