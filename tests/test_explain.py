@@ -346,6 +346,12 @@ EXEMPTIONS = [
          "- It does not always run (after ||, in a condition or a pipeline): it exempts nothing",
          "- It exempts none of the commands before it in this RUN",
      ]),
+    ("rm of the directory a tool reports", 'FROM python\nRUN pip install a && uv sync && rm -rf "$(uv cache dir)"\n',
+     "rm -rf", 'rm -rf "$(uv cache dir)"', [
+         "- pip-no-cache-dir: removes the cache directory uv reports, not this one",
+         "- uv-no-cache: removes the tool's own cache directory",
+         "- uv sync (line 2)",
+     ]),
     ("pip cache purge", "FROM python:3.12\nRUN pip install a && pip cache purge\n", "purge", "pip cache purge",
      ["- Empties pip's cache (pip-no-cache-dir)", "- pip install (line 2)"]),
     ("uv cache clean", "FROM python:3.12\nRUN uv sync && uv cache clean\n", "uv cache", "uv cache clean",

@@ -672,6 +672,8 @@ def _cleanup_lines(seen: _Seen) -> Iterator[Line]:
 def _removal(stage: Stage, path: str, directory: str | None, subdir: str) -> tuple[str | Piece, ...]:
     if path == f"$({subdir})":
         return ("removes the tool's own cache directory",)
+    if path.startswith("$(") and path.endswith(")"):  # ``"$(uv cache dir)"``: another tool's answer
+        return ("removes the cache directory ", code(path[2:-1]), " reports, not this one",)
     resolved = stage._path(path)
     if resolved is None:
         return ("removes ", code(path), ", which is unknown here",)
