@@ -8,7 +8,8 @@ from pip_cache_lsp.dockerfile import Directives, parse, parse_directives
 
 
 def test_directives_only_at_the_top() -> None:
-    assert parse_directives("# syntax=docker/dockerfile:1\n# escape=`\nFROM a\n") == Directives("`", 40)
+    assert parse_directives("# syntax=docker/dockerfile:1\n# escape=`\nFROM a\n") == Directives("`", 40, syntax=True)
+    assert not parse_directives("# escape=`\nFROM a\n").syntax
     assert parse_directives("FROM a\n# escape=`\n").escape == "\\"
     assert parse_directives("# hello\n# escape=`\n").escape == "\\", "a plain comment ends the directives"
     assert parse_directives("\n# escape=`\n").escape == "\\", "an empty line ends the directives"

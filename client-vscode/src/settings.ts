@@ -17,6 +17,8 @@ export interface ExtensionSettings {
     /** Rule codes never reported (ruff's `ignore`). */
     ignore: string[];
     builderStages: BuilderStages;
+    /** Offer the cache-mount quick fix in files that show no sign of BuildKit. */
+    offerCacheMount: boolean;
     /** Command + arguments starting the server; empty: the bundled one. */
     path: string[];
     /** Python running the bundled server; empty: ask the Python extension, else `python3`. */
@@ -31,6 +33,7 @@ export interface ServerSettings {
     select: string[] | null;
     ignore: string[];
     builderStages: BuilderStages;
+    offerCacheMount: boolean;
 }
 
 export const BUILDER_STAGES = ['information', 'report', 'ignore'] as const;
@@ -87,6 +90,7 @@ export function readSettings(
         ignore: normaliseCodes(config.get<unknown>('ignore', [])) ?? [],
         builderStages: ((value) => ((BUILDER_STAGES as readonly string[]).includes(value) ? (value as BuilderStages) : 'information'))(
             String(config.get<string>('builderStages', 'information'))),
+        offerCacheMount: config.get<boolean>('offerCacheMount', false) === true,
         path: normaliseCommand(config.get<unknown>('path', []), workspaceFolder),
         interpreter: normaliseCommand(config.get<unknown>('interpreter', []), workspaceFolder),
     };
@@ -100,6 +104,7 @@ export function toServerSettings(settings: ExtensionSettings): ServerSettings {
         select: settings.select,
         ignore: settings.ignore,
         builderStages: settings.builderStages,
+        offerCacheMount: settings.offerCacheMount,
     };
 }
 
@@ -118,6 +123,7 @@ export const LIVE_SETTINGS = [
     `${SECTION}.select`,
     `${SECTION}.ignore`,
     `${SECTION}.builderStages`,
+    `${SECTION}.offerCacheMount`,
 ];
 
 export function needsRestart(event: Pick<ConfigurationChangeEvent, 'affectsConfiguration'>): boolean {

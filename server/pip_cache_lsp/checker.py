@@ -23,7 +23,6 @@ from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.files import FileError, Source, decode, discover, read, write_atomic
 from pip_cache_lsp.findings import RANK, shown_severity, under_policy
-from pip_cache_lsp.fix import apply_fixes
 from pip_cache_lsp.rules import codes
 
 T = TypeVar("T")
@@ -38,6 +37,7 @@ class Outcome:
     fixed: int = 0
     output: str = ""  # a diff
     fixed_bytes: bytes | None = None  # the fixed text of stdin, encoded as it came (UTF-8, its BOM kept)
+    left: list[report.Located] | None = None  # after --fix: what the strategy could not fix, in the fixed text
 
 
 @dataclass(frozen=True)
@@ -48,22 +48,23 @@ class Policy:
     severity: str | None = None  # None: each rule's own default
     selected: frozenset[str] | None = None  # None: every rule
     builder_stages: str = "information"
+    fix_strategy: str = "flag"  # what --fix inserts: the flag, the stage's ENV, or a cache mount
 
 
 def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Policy) -> tuple[Outcome, str | None]:
     """Findings of one decoded file, and its fixed text when fixing or diffing."""
-    doc = Document(source.text, lone_cr=False)  # lines as BuildKit, git and the code hosts count them
-    findings, found = [], []
-    for found_finding in doc.findings(policy.honour_env, policy.selected):
-        finding = under_policy(found_finding, policy.builder_stages)
-        severity = shown_severity(finding, policy.severity, policy.builder_stages) if finding else None
-        if finding is not None and severity is not None:
-            findings.append(finding)
-            found.append(report.locate(name, doc.lines, finding, severity))
+    found = _located(name, source.text, policy)
     outcome = Outcome(found=found)
-    if not findings or not (fix or diff):
+    if not found or not (fix or diff):
         return outcome, None
-    fixed = apply_fixes(source.text, findings)
+    from pip_cache_lsp.remedies import Check, fix_text  # only when fixing
+
+    # The user chose the strategy: a mount needs no sign of BuildKit in the file.
+    check = Check(policy.honour_env, policy.selected, policy.builder_stages, offer_cache_mount=True)
+    fixed, outcome.fixed = fix_text(source.text, policy.fix_strategy, check, lone_cr=False)
+    outcome.left = _located(name, fixed, policy) if outcome.fixed < len(found) else []
+    if fixed == source.text:
+        return outcome, None
     if diff:
         import difflib
 
@@ -73,6 +74,18 @@ def check_source(name: str, source: Source, fix: bool, diff: bool, policy: Polic
     return outcome, fixed
 
 
+def _located(name: str, text: str, policy: Policy) -> list[report.Located]:
+    """The findings of ``text`` the policy shows, located in it (before a fix, or what it left)."""
+    doc = Document(text, lone_cr=False)  # lines as BuildKit, git and the code hosts count them
+    out = []
+    for found_finding in doc.findings(policy.honour_env, policy.selected):
+        finding = under_policy(found_finding, policy.builder_stages)
+        severity = shown_severity(finding, policy.severity, policy.builder_stages) if finding else None
+        if finding is not None and severity is not None:
+            out.append(report.locate(name, doc.lines, finding, severity))
+    return out
+
+
 def check_path(item: tuple[str, Policy], fix: bool, diff: bool) -> Outcome:
     path, policy = item
     try:
@@ -80,7 +93,6 @@ def check_path(item: tuple[str, Policy], fix: bool, diff: bool) -> Outcome:
         outcome, fixed = check_source(str(path), source, fix, diff, policy)
         if fix and fixed is not None:
             write_atomic(path, source.encode(fixed))
-            outcome.fixed = len(outcome.found)
         return outcome
     except FileError as exc:
         return Outcome(error=str(exc))
@@ -94,7 +106,6 @@ def check_stdin(fix: bool, diff: bool, policy: Policy) -> Outcome:
     outcome, fixed = check_source("-", source, fix, diff, policy)
     if fix:  # bytes, as a file is written (files.Source.encode): the BOM and UTF-8 kept, whatever the locale
         outcome.fixed_bytes = source.encode(fixed if fixed is not None else source.text)
-        outcome.fixed = len(outcome.found) if fixed is not None else 0
     return outcome
 
 
@@ -122,7 +133,7 @@ def run_check(args: argparse.Namespace) -> int:
         if fixed:
             files = sum(1 for o in outcomes if o.fixed)
             print(f"pip-cache-lsp: fixed {fixed} finding(s) in {files} file(s)", file=sys.stderr)
-        found = [f for o in outcomes if not o.fixed for f in o.found]
+        found = [f for o in outcomes for f in (o.left if o.left is not None else o.found)]
         if "-" not in args.paths:  # stdout carries the fixed text of stdin
             sys.stdout.write(formatter(found, severity) if found or args.format != "text" else "")
     else:
@@ -187,7 +198,8 @@ def _policy(args: argparse.Namespace, config: ProjectConfig) -> Policy:
     ignore = set(args.ignore or ()) | set(config.ignore)
     selected = frozenset(select if select is not None else codes()) - ignore
     return Policy(_first(args.honour_env, config.honour_env, True), args.severity or config.severity, selected,
-                  args.builder_stages or config.builder_stages or "information")
+                  args.builder_stages or config.builder_stages or "information",
+                  getattr(args, "fix_strategy", None) or config.fix_strategy or "flag")
 
 
 PARALLEL_FROM = 200  # below this, forking workers costs more than it saves

@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Sequence
 
 from pip_cache_lsp import __version__
-from pip_cache_lsp.names import BUILDER_STAGES, FORMATS, SEVERITIES, THRESHOLDS
+from pip_cache_lsp.names import BUILDER_STAGES, FIX_STRATEGIES, FORMATS, SEVERITIES, THRESHOLDS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     mode = check.add_mutually_exclusive_group()
     mode.add_argument("--fix", action="store_true", help="insert --no-cache-dir in place (stdin: print fixed text)")
     mode.add_argument("--diff", action="store_true", help="print the diff --fix would apply, change nothing")
+    check.add_argument("--fix-strategy", choices=FIX_STRATEGIES, default=None,
+                       help="what --fix and --diff insert: flag (--no-cache-dir / --no-cache; default), env (one "
+                            "ENV per stage, after its FROM) or mount (a BuildKit cache mount on the RUN); each "
+                            "fix is checked before it is applied, and what a strategy cannot fix stays reported")
     check.add_argument("--format", choices=FORMATS, default="text",
                        help="output format: text, json, sarif (2.1.0) or github (workflow annotations)")
     check.add_argument("--severity", choices=SEVERITIES, default=None,

@@ -6,7 +6,8 @@ upwards from the checked file or directory.  Keys: ``honour-env`` (bool),
 ``severity`` (``error``/``warning``/``info``), ``exclude`` (globs, relative to
 the pyproject's directory; a pattern without ``/`` matches a file or directory
 name anywhere), ``select`` / ``ignore`` (rule codes), ``builder-stages``
-(``information``/``report``/``ignore``) and ``failure-threshold``.
+(``information``/``report``/``ignore``), ``failure-threshold`` and ``fix-strategy``
+(what ``check --fix`` inserts: ``flag``/``env``/``mount``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from pip_cache_lsp.names import BUILDER_STAGES, SEVERITIES, THRESHOLDS
+from pip_cache_lsp.names import BUILDER_STAGES, FIX_STRATEGIES, SEVERITIES, THRESHOLDS
 
 TABLE = "pip-cache-lsp"
 
@@ -37,6 +38,7 @@ class ProjectConfig:
     ignore: tuple[str, ...] = ()
     builder_stages: str | None = None
     failure_threshold: str | None = None
+    fix_strategy: str | None = None
 
     def excluded(self, path: str | Path) -> bool:
         if not self.exclude or self.root is None:
@@ -89,7 +91,7 @@ def load(pyproject: Path) -> ProjectConfig | None:
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.{TABLE}] must be a table")
     unknown = sorted(set(table) - {"honour-env", "severity", "exclude", "select", "ignore", "builder-stages",
-                                   "failure-threshold"})
+                                   "failure-threshold", "fix-strategy"})
     if unknown:
         raise ConfigError(f"{pyproject}: unknown key(s) in [tool.{TABLE}]: {', '.join(unknown)}")
     honour_env = table.get("honour-env")
@@ -108,8 +110,11 @@ def load(pyproject: Path) -> ProjectConfig | None:
     threshold = table.get("failure-threshold")
     if threshold is not None and threshold not in THRESHOLDS:
         raise ConfigError(f"{pyproject}: failure-threshold must be one of {', '.join(THRESHOLDS)}")
+    strategy = table.get("fix-strategy")
+    if strategy is not None and strategy not in FIX_STRATEGIES:
+        raise ConfigError(f"{pyproject}: fix-strategy must be one of {', '.join(FIX_STRATEGIES)}")
     return ProjectConfig(pyproject.parent.resolve(), honour_env, severity, tuple(exclude), select, ignore or (),
-                         builder_stages, threshold)
+                         builder_stages, threshold, strategy)
 
 
 def _codes(pyproject: Path, table: dict[str, object], key: str) -> tuple[str, ...] | None:

@@ -40,6 +40,7 @@ class Directives:
 
     escape: str = "\\"
     end: int = 0
+    syntax: bool = False  # a ``# syntax=`` line: the file asks for a BuildKit frontend
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,7 @@ def parse_directives(text: str) -> Directives:
         if name == "escape" and m.group(2) in ("\\", "`"):
             escape = m.group(2)
         pos = nxt
-    return Directives(escape, pos)
+    return Directives(escape, pos, "syntax" in seen)
 
 
 def parse(text: str, directives: Directives | None = None) -> list[Instruction]:

@@ -61,6 +61,7 @@ class Facts:
     env: tuple[tuple[str, str], ...] = ()  # as written, quotes removed, variables unexpanded
     args: tuple[tuple[str, str | None], ...] = ()  # (name, default or None)
     user: str | None = None
+    account: str | None = None  # USER as written (``name[:group]``), for a cache mount's uid/gid
     workdir: str | None = None
     stage_base: str | None = None  # FROM's image or stage, as written (BuildKit matches it case-sensitively)
     stage_name: str | None = None  # lower-cased, as BuildKit stores AS names
@@ -95,7 +96,7 @@ def analyze(ins: Instruction) -> Facts | None:
         args = tuple(_arg_pairs(ins.command))
         return Facts(args=args) if args else None
     if ins.keyword == "USER":
-        return Facts(user=ins.command.split(":", 1)[0].strip() or None)
+        return Facts(user=ins.command.split(":", 1)[0].strip() or None, account=ins.command.strip() or None)
     if ins.keyword == "FROM":
         words = ins.command.split()
         base = words[0] if words else ""

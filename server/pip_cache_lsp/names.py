@@ -10,3 +10,4 @@ SEVERITIES = ("error", "warning", "info")  # for reports and [tool.pip-cache-lsp
 FORMATS = ("github", "json", "sarif", "text")  # report.WRITERS implements each
 THRESHOLDS = ("error", "warning", "info", "none")  # --failure-threshold, as hadolint names them
 BUILDER_STAGES = ("report", "information", "ignore")  # findings in stages that never reach the final image
+FIX_STRATEGIES = ("flag", "env", "mount")  # check --fix-strategy; remedies.STRATEGIES, in the same order

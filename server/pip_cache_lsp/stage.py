@@ -39,7 +39,7 @@ class Stage:
     the codes an ignore-stage pragma above its FROM silences.
     """
 
-    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed", "config", "shell")
+    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed", "config", "shell", "account")
 
     def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None,
                  args: dict[str, str | None] | None = None, workdir: str = "/", index: int = -1,
@@ -54,11 +54,14 @@ class Stage:
         self.suppressed = suppressed
         self.config: dict[str, str | None] = config if config is not None else {}  # files RUNs wrote
         self.shell = True  # whether shell-form RUNs go to a POSIX shell (SHELL may say powershell or cmd)
+        # USER as written (``name[:group]``), variables expanded where known: a cache mount's uid/gid
+        self.account: str | None = None
 
     def copy(self) -> Stage:
         stage = Stage(dict(self.env), self.user, dict(self.args), self.workdir, self.index, self.name,
                       self.suppressed, dict(self.config))
         stage.shell = self.shell
+        stage.account = self.account
         return stage
 
     def configure(self, written: Iterable[tuple[str, str | None]]) -> None:
@@ -380,6 +383,7 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
                           suppressed=facts.stage_suppressed, config=dict(base.config)) if base else \
                 Stage(index=index, name=name, suppressed=facts.stage_suppressed)
             stage.shell = base.shell if base else True
+            stage.account = base.account if base else None
             if name:
                 graph.names[name] = index
         elif facts.env:
@@ -396,6 +400,7 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
         elif facts.user is not None:
             stage = stage.copy() if stage else Stage()
             stage.user = stage.expand(facts.user)
+            stage.account = stage.expand(facts.account) or facts.account
         elif facts.shell is not None:  # a POSIX shell reads the text as we do; powershell, cmd do not
             stage = stage.copy() if stage else Stage()
             stage.shell = posixpath.basename(facts.shell[0]).lower().removesuffix(".exe") in POSIX_SHELLS

@@ -50,6 +50,17 @@ def ignore(session: Session, u: str, diag: types.Diagnostic, line_start: int, in
                                                                             f"{indent}{IGNORE}{eol}")]}))
 
 
+ENV_TITLE = "Turn the pip cache off for stage '0' (ENV PIP_NO_CACHE_DIR=1): fixes 3 findings"
+
+
+def env(session: Session, u: str, diags: list[types.Diagnostic], eol: str = "\n",
+        title: str = ENV_TITLE) -> types.CodeAction:
+    """The stage-wide fix: one ENV line after ``FROM python``, for every finding of the stage."""
+    return types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, diagnostics=diags,
+                            edit=types.WorkspaceEdit(changes={u: [insertion(session, u, len(f"FROM python{eol}"),
+                                                                            f"ENV PIP_NO_CACHE_DIR=1{eol}")]}))
+
+
 def fix_all(session: Session, u: str, diags: list[types.Diagnostic], ats: list[int]) -> types.CodeAction:
     return types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, diagnostics=diags, edit=types.WorkspaceEdit(
         changes={u: [insertion(session, u, at, " --no-cache-dir") for at in ats]}))
@@ -69,8 +80,8 @@ async def test_quickfix_per_diagnostic_applied_clears_it(session: Session):
     everything = fix_all(session, u, diags, fix_points(TEXT))
     for diag, at, line, indent in zip(diags, fix_points(TEXT), lines, indents, strict=True):
         actions = await session.actions(u, diag.range, diagnostics=[diag])
-        assert as_json(actions) == as_json([fix(session, u, diag, at), ignore(session, u, diag, line, indent),
-                                            everything])
+        assert as_json(actions) == as_json([fix(session, u, diag, at), env(session, u, diags),
+                                            ignore(session, u, diag, line, indent), everything])
         edit = actions[0].edit.changes[u]
         assert len(edit) == 1 and edit[0].range.start == edit[0].range.end  # a pure insertion
     # applying one quick fix removes exactly that finding
@@ -109,10 +120,12 @@ async def test_fix_all_over_full_range(session: Session):
     whole = span(TEXT, 0, len(TEXT), session.encoding)
     actions = await session.actions(u, whole, diagnostics=diags)
     quick = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
-    assert [a.title for a in quick] == [FIX_TITLE] * 3 + [IGNORE_TITLE] * 3
+    # the stage's ENV fixes all three: offered once, with the first finding's fixes
+    assert [a.title for a in quick] == [FIX_TITLE, ENV_TITLE, FIX_TITLE, FIX_TITLE] + [IGNORE_TITLE] * 3
+    assert as_json(quick[1]) == as_json(env(session, u, diags))
     assert as_json([a for a in actions if a.kind == FIX_ALL_KIND]) == as_json(
         [fix_all(session, u, diags, fix_points(TEXT))])
-    assert len(actions) == 7
+    assert len(actions) == 8
     fixer = next(a for a in actions if a.kind == FIX_ALL_KIND)
     assert session.apply(u, fixer.edit.changes[u]) == FIXED
     assert await session.diagnostics(u) == []
@@ -122,7 +135,7 @@ async def test_ignore_inserts_comment_with_indent(session: Session):
     u = uri("ignore")
     session.open(u, TEXT)
     diags = await session.diagnostics(u)
-    action = (await session.actions(u, diags[2].range))[1]
+    action = (await session.actions(u, diags[2].range))[2]
     assert action.title == IGNORE_TITLE
     text = session.apply(u, action.edit.changes[u])
     assert text == TEXT.replace("  RUN pip install c", f"  {IGNORE}\n  RUN pip install c")
@@ -144,9 +157,9 @@ async def test_ignore_in_crlf_document_ends_with_crlf(session: Session):
     line = text.index("  RUN pip install c")
     at = text.index("install c") + len("install")
     assert as_json(actions) == as_json([
-        fix(session, u, diags[2], at), ignore(session, u, diags[2], line, "  ", "\r\n"),
+        fix(session, u, diags[2], at), env(session, u, diags, "\r\n"), ignore(session, u, diags[2], line, "  ", "\r\n"),
         fix_all(session, u, diags, fix_points(text))])
-    new = session.apply(u, actions[1].edit.changes[u])
+    new = session.apply(u, actions[2].edit.changes[u])
     assert new == text.replace("  RUN pip install c", f"  {IGNORE}\r\n  RUN pip install c")
     assert await session.diagnostics(u) == session.expected(u, "pip install", "pip3 install")
     fixer = next(a for a in await session.actions(u, r(0, 0, 0, 0), only=["source.fixAll"]))
@@ -176,7 +189,7 @@ async def test_ignore_on_unterminated_last_line_of_crlf_document(session: Sessio
     text = "FROM python\r\n\tRUN pip install c"
     session.open(u, text)
     diags = await session.diagnostics(u)
-    action = (await session.actions(u, diags[0].range))[1]
+    action = (await session.actions(u, diags[0].range))[2]
     assert as_json(action) == as_json(ignore(session, u, diags[0], text.index("\tRUN"), "\t", "\r\n"))
     assert session.apply(u, action.edit.changes[u]) == f"FROM python\r\n\t{IGNORE}\r\n\tRUN pip install c"
     assert await session.diagnostics(u) == []

@@ -161,8 +161,8 @@ async def test_invalid_changed_values_fall_back_to_defaults():
         warnings = session.logs(before, Kind.Warning)
         assert warnings == ["ignoring settings that are not an object: 'off'",
                             "ignoring 1 unknown setting(s) 'severty' "
-                            "(known: builderStages, enable, honourEnv, ignore, lineBreaks, maxDiagnostics, maxFileSize, select, "
-                            "severity)"], warnings
+                            "(known: builderStages, enable, honourEnv, ignore, lineBreaks, maxDiagnostics, maxFileSize, "
+                            "offerCacheMount, select, severity)"], warnings
         session.edit(plain, 0, 0, "# edit\n")
         assert await session.diagnostics(plain) == session.expected(plain, "pip install", severity=Severity.Error)
 

@@ -107,10 +107,12 @@ async def test_uv_quick_fix_and_fix_all_cover_both_rules() -> None:
         diagnostics = await session.diagnostics(uri)
         uv_sync = diagnostics[2]
         actions = await session.actions(uri, uv_sync.range)
-        assert [a.title for a in actions] == ["Add --no-cache", "Ignore for this instruction (# pip-cache-lsp: ignore)",
-                                              "Fix every pip-cache-lsp finding"]
+        assert [a.title for a in actions] == [
+            "Add --no-cache", "Turn the uv cache off for stage '1' (ENV UV_NO_CACHE=1): fixes 1 finding",
+            "Ignore for this instruction (# pip-cache-lsp: ignore)", "Fix every pip-cache-lsp finding"]
         assert list(actions[0].diagnostics or []) == [uv_sync] and actions[0].is_preferred
-        fixed = session.apply(uri, actions[2].edit.changes[uri])
+        assert list(actions[1].diagnostics or []) == [uv_sync] and not actions[1].is_preferred
+        fixed = session.apply(uri, actions[3].edit.changes[uri])
         assert fixed == TEXT.replace("pip install flask", "pip install --no-cache-dir flask").replace(
             "uv pip install --system", "uv pip install --no-cache --system").replace("uv sync", "uv sync --no-cache")
         assert await session.diagnostics(uri) == []

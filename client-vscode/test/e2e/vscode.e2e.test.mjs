@@ -3,7 +3,7 @@
 // workspace holding a Dockerfile, waits for the diagnostic in the Problems panel, applies the
 // quick fix with Ctrl+., saves, and checks the bytes on disk.
 // A second test opens a Dockerfile with a lone CR inside a line (issue 17) and records how VS Code
-// shows, fixes and saves it.
+// shows, fixes and saves it. A third applies the cache-mount and stage-ENV fixes from the same menu.
 // Artifacts (screenshots, code-server and extension logs): <repo>/test-artifacts/vscode/.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -415,6 +415,102 @@ test('a lone CR inside a line: what VS Code shows, fixes and saves (issue 17)', 
         await shot('lone-cr-failure').catch(() => undefined);
         fs.writeFileSync(path.join(ARTIFACTS, 'lone-cr-browser-console.log'), consoleLines.join('\n'));
         fs.writeFileSync(path.join(ARTIFACTS, 'lone-cr.json'), JSON.stringify(observed, null, 2));
+        throw error;
+    } finally {
+        await page.close().catch(() => undefined);
+    }
+});
+
+// Issue 15: the other two fixes through the quick-fix menu, picked by title. A cache mount on the
+// RUN first (it fixes both installs of that RUN), then the stage's ENV for the one left.
+const REMEDIES = [
+    '# syntax=docker/dockerfile:1',
+    'FROM python:3.12-slim AS build',
+    'RUN pip install a && pip install b',
+    'FROM build',
+    'RUN pip install c',
+    '',
+].join('\n');
+const MOUNTED = REMEDIES.replace('RUN pip install a', 'RUN --mount=type=cache,target=/root/.cache/pip pip install a');
+const ENV_SET = MOUNTED.replace('FROM build\n', 'FROM build\nENV PIP_NO_CACHE_DIR=1\n');
+
+test('the cache-mount and stage-ENV quick fixes from the Ctrl+. menu (issue 15)', { timeout: 6 * 60_000 }, async () => {
+    const { workspace, url } = test.workspace;
+    const dir = path.join(workspace, 'remedies');
+    const file = path.join(dir, 'Dockerfile');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(file, REMEDIES);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    const consoleLines = [];
+    page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+    const shot = async (name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+    const squiggles = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error');
+    const saved = async (want) => {
+        await page.keyboard.press('Control+S');
+        const deadline = Date.now() + TIMEOUT;
+        while (fs.readFileSync(file, 'utf8') !== want && Date.now() < deadline) {
+            await page.waitForTimeout(200);
+        }
+        assert.deepEqual(fs.readFileSync(file), Buffer.from(want, 'utf8'));
+    };
+    // F8 to the next problem, Ctrl+., move the focus to the action titled `prefix…`, Enter; returns the titles.
+    const apply = async (prefix) => {
+        const before = await squiggles.count();
+        await page.keyboard.press('Control+1');
+        await page.keyboard.press('F8');
+        await page.waitForSelector('.marker-widget', { timeout: 15_000 }).catch(() => undefined);
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+.');
+        await page.locator('.action-widget .monaco-list-row', { hasText: prefix }).first().waitFor({ state: 'visible', timeout: TIMEOUT });
+        const actions = (await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map((t) => t.trim());
+        for (let i = 0; i < actions.length; i++) {
+            const focused = await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label');
+            if (focused?.startsWith(prefix)) {
+                break;
+            }
+            await page.keyboard.press('ArrowDown');
+        }
+        assert.ok((await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label')).startsWith(prefix));
+        await page.keyboard.press('Enter');
+        const until = Date.now() + TIMEOUT;
+        while ((await squiggles.count()) >= before && Date.now() < until) {
+            await page.waitForTimeout(200);
+        }
+        return actions;
+    };
+    try {
+        await page.goto(url);
+        await page.waitForSelector('.monaco-workbench .part.editor', { timeout: TIMEOUT });
+        await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: TIMEOUT });
+        await page.keyboard.press('Control+P');
+        await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: TIMEOUT });
+        await page.keyboard.type('remedies/Dockerfile');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'remedies' }).first().waitFor({ timeout: TIMEOUT });
+        await page.keyboard.press('Enter');
+        await squiggles.first().waitFor({ state: 'attached', timeout: TIMEOUT });
+        await page.waitForTimeout(500);
+        assert.equal(await squiggles.count(), 3);
+        log('remedies Dockerfile open, three squiggles');
+
+        const mountTitle = 'Use a BuildKit cache mount for the pip cache (--mount=type=cache,target=/root/.cache/pip)';
+        const first = await apply(mountTitle);
+        log(`code actions on the first install: ${JSON.stringify(first)}`);
+        await shot('remedies-mount');
+        assert.ok(first.some((t) => t.startsWith('Add --no-cache-dir')), first);
+        assert.ok(first.some((t) => t.startsWith("Turn the pip cache off for stage 'build' (ENV PIP_NO_CACHE_DIR=1): fixes 3 findings")), first);
+        assert.equal(await squiggles.count(), 1, 'the mount fixed both installs of its RUN');
+        await saved(MOUNTED);
+        log('cache mount applied and saved');
+
+        const second = await apply("Turn the pip cache off for stage '1' (ENV PIP_NO_CACHE_DIR=1): fixes 1 finding");
+        log(`code actions on the last install: ${JSON.stringify(second)}`);
+        assert.equal(await squiggles.count(), 0);
+        await saved(ENV_SET);
+        await shot('remedies-env');
+        log('stage ENV applied and saved');
+    } catch (error) {
+        await shot('remedies-failure').catch(() => undefined);
+        fs.writeFileSync(path.join(ARTIFACTS, 'remedies-browser-console.log'), consoleLines.join('\n'));
         throw error;
     } finally {
         await page.close().catch(() => undefined);

@@ -43,7 +43,7 @@ describe('extension', () => {
         assert.equal(client.id, 'pipCacheLsp', 'the id makes vscode-languageclient honour pipCacheLsp.trace.server');
         assert.equal(client.serverOptions.run.command, python);
         assert.deepEqual(client.serverOptions.run.args, [path.join(EXT_DIR, 'bundled', 'tool', 'server.py')]);
-        assert.deepEqual(client.clientOptions.initializationOptions(), { enable: true, severity: 'error', honourEnv: true, select: null, ignore: [], builderStages: 'information' });
+        assert.deepEqual(client.clientOptions.initializationOptions(), { enable: true, severity: 'error', honourEnv: true, select: null, ignore: [], builderStages: 'information', offerCacheMount: false });
         assert.equal(client.running, true);
         assert.deepEqual(stub.errors, []);
         assert.ok(stub.commands.has('pipCacheLsp.restartServer') && stub.commands.has('pipCacheLsp.showOutput'));
@@ -56,7 +56,7 @@ describe('extension', () => {
         await settle();
         assert.equal(clients.length, 1);
         assert.deepEqual(clients[0].notifications, [
-            { method: 'workspace/didChangeConfiguration', params: { settings: { pipCacheLsp: { enable: false, severity: 'hint', honourEnv: true, select: null, ignore: [], builderStages: 'information' } } } },
+            { method: 'workspace/didChangeConfiguration', params: { settings: { pipCacheLsp: { enable: false, severity: 'hint', honourEnv: true, select: null, ignore: [], builderStages: 'information', offerCacheMount: false } } } },
         ]);
     });
 

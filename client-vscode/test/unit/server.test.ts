@@ -8,7 +8,7 @@ import { commandExists, ResolveDeps, resolveServerCommand } from '../../src/serv
 import type { ExtensionSettings } from '../../src/settings';
 
 const SCRIPT = '/ext/bundled/tool/server.py';
-const base: ExtensionSettings = { enable: true, severity: 'warning', honourEnv: true, select: null, ignore: [], builderStages: 'information', path: [], interpreter: [] };
+const base: ExtensionSettings = { enable: true, severity: 'warning', honourEnv: true, select: null, ignore: [], builderStages: 'information', offerCacheMount: false, path: [], interpreter: [] };
 
 function deps(over: Partial<ResolveDeps> & { probes?: Record<string, Probe> } = {}) {
     const calls = { probed: [] as string[][], askedPythonExtension: 0 };

@@ -17,7 +17,7 @@ describe('settings', () => {
     beforeEach(() => stub.reset());
 
     it('has the documented defaults', () => {
-        assert.deepEqual(readSettings(), { enable: true, severity: 'warning', honourEnv: true, select: null, ignore: [], builderStages: 'information', path: [], interpreter: [] });
+        assert.deepEqual(readSettings(), { enable: true, severity: 'warning', honourEnv: true, select: null, ignore: [], builderStages: 'information', offerCacheMount: false, path: [], interpreter: [] });
     });
 
     it('reads every setting', () => {
@@ -28,6 +28,7 @@ describe('settings', () => {
             'pipCacheLsp.select': ['uv-no-cache', ' ', 3],
             'pipCacheLsp.ignore': ['pip-no-cache-dir'],
             'pipCacheLsp.builderStages': 'ignore',
+            'pipCacheLsp.offerCacheMount': true,
             'pipCacheLsp.path': ['pip-cache-lsp', 'serve'],
             'pipCacheLsp.interpreter': ['/usr/bin/python3.12'],
         };
@@ -38,6 +39,7 @@ describe('settings', () => {
             select: ['uv-no-cache'],
             ignore: ['pip-no-cache-dir'],
             builderStages: 'ignore',
+            offerCacheMount: true,
             path: ['pip-cache-lsp', 'serve'],
             interpreter: ['/usr/bin/python3.12'],
         });
@@ -76,12 +78,12 @@ describe('settings', () => {
         assert.equal(settings.builderStages, 'information');
     });
 
-    it('sends the server exactly enable, severity, honourEnv, select, ignore and builderStages', () => {
+    it('sends the server exactly enable, severity, honourEnv, select, ignore, builderStages and offerCacheMount', () => {
         stub.settings = { 'pipCacheLsp.severity': 'hint', 'pipCacheLsp.path': ['x'], 'pipCacheLsp.trace.server': 'verbose' };
         const settings = readSettings();
-        assert.deepEqual(toServerSettings(settings), { enable: true, severity: 'hint', honourEnv: true, select: null, ignore: [], builderStages: 'information' });
+        assert.deepEqual(toServerSettings(settings), { enable: true, severity: 'hint', honourEnv: true, select: null, ignore: [], builderStages: 'information', offerCacheMount: false });
         assert.deepEqual(didChangeConfigurationParams(settings), {
-            settings: { pipCacheLsp: { enable: true, severity: 'hint', honourEnv: true, select: null, ignore: [], builderStages: 'information' } },
+            settings: { pipCacheLsp: { enable: true, severity: 'hint', honourEnv: true, select: null, ignore: [], builderStages: 'information', offerCacheMount: false } },
         });
     });
 
@@ -93,6 +95,7 @@ describe('settings', () => {
         assert.equal(affectsServer(event('pipCacheLsp.severity')), true);
         assert.equal(affectsServer(event('pipCacheLsp.enable')), true);
         assert.equal(affectsServer(event('pipCacheLsp.honourEnv')), true);
+        assert.equal(affectsServer(event('pipCacheLsp.offerCacheMount')), true);
         assert.equal(affectsServer(event('pipCacheLsp.trace.server')), false);
         assert.equal(affectsServer(event('editor.fontSize')), false);
     });

@@ -14,6 +14,7 @@ from pip_cache_lsp.suppress import IGNORE_COMMENT
 if TYPE_CHECKING:
     from pip_cache_lsp.document import Document
     from pip_cache_lsp.findings import Finding
+    from pip_cache_lsp.remedies import Edit
 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"
 FIX_ALL_MIXED_TITLE = "Fix every pip-cache-lsp finding"
@@ -42,6 +43,11 @@ def fix_all_title(findings: Sequence[Finding]) -> str:
 def fix_edit(doc: Document, codec: PositionCodec, finding: Finding) -> types.TextEdit:
     at = codec.range(doc, finding.insert_at, finding.insert_at)
     return types.TextEdit(range=at, new_text=finding.insert_text)
+
+
+def remedy_edits(doc: Document, codec: PositionCodec, edits: Sequence[Edit]) -> list[types.TextEdit]:
+    """A remedy's edits (code points) as LSP text edits, in the order given."""
+    return [types.TextEdit(range=codec.range(doc, e.start, e.end), new_text=e.text) for e in edits]
 
 
 def ignore_edit(doc: Document, codec: PositionCodec, finding: Finding) -> types.TextEdit:

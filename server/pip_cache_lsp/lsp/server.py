@@ -300,7 +300,12 @@ def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[type
     pairs = _cache(entry).pairs(doc, codec, ls.policy(entry))
     span = codec.offset(doc, params.range.start), codec.offset(doc, params.range.end)
     only = [str(kind) for kind in params.context.only] if params.context.only else None
-    return actions.code_actions(params.text_document.uri, doc, codec, pairs, span, only)
+    from pip_cache_lsp.remedies import Check  # the core is loaded: the document is parsed
+
+    policy = ls.policy(entry)
+    check = Check(policy.honour_env, policy.selected, policy.builder_stages, ls.settings.offer_cache_mount)
+    return actions.code_actions(params.text_document.uri, doc, codec, pairs, span, only, check,
+                                lambda message: ls.log(message, types.MessageType.Info))
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)

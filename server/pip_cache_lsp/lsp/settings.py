@@ -26,8 +26,9 @@ SEVERITY_KINDS = {  # setting and [tool.pip-cache-lsp] names -> LSP severities
     "info": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
 }
+# lineBreaks: read at initialize (session.lone_cr_breaks_lines)
 KEYS = frozenset({"enable", "severity", "honourEnv", "select", "ignore", "builderStages", "maxFileSize",
-                  "maxDiagnostics", "lineBreaks"})  # lineBreaks: read at initialize (session.lone_cr_breaks_lines)
+                  "maxDiagnostics", "lineBreaks", "offerCacheMount"})
 BUILDER_STAGES = ("report", "information", "ignore")
 _MAX_UNKNOWN_NAMED = 5  # a flood of unknown keys is reported once, summarised
 
@@ -47,6 +48,7 @@ class Settings:
     builder_stages: str | None = None  # None: "information", unless the project says otherwise
     max_file_size: int = 2_000_000  # characters; a bigger document is not checked (one warning says so)
     max_diagnostics: int = 1000  # per document; one more diagnostic says how many were left out
+    offer_cache_mount: bool = False  # offer the cache-mount fix in a file with no sign of BuildKit
 
     def selected(self) -> frozenset[str]:
         """The codes reported: ``select`` (default all registered) minus ``ignore``."""
@@ -95,8 +97,9 @@ def parse_settings(raw: Any, warn: Callable[[str], None], base: Settings | None 
         builder_stages = None
     max_file_size = _count(raw, "maxFileSize", defaults.max_file_size, warn)
     max_diagnostics = _count(raw, "maxDiagnostics", defaults.max_diagnostics, warn)
+    offer_cache_mount = _boolean(raw, "offerCacheMount", defaults.offer_cache_mount, warn)
     return Settings(enable, severity, honour_env, select, ignore or frozenset(), builder_stages, max_file_size,
-                    max_diagnostics)
+                    max_diagnostics, offer_cache_mount)
 
 
 def _boolean(raw: dict[str, Any], key: str, default: bool, warn: Callable[[str], None]) -> bool:

@@ -103,6 +103,8 @@ class Rule:
     aliases: frozenset[str] = field(default_factory=frozenset)  # other tools' ids that suppress it (lower case)
     tags: tuple[str, ...] = ("docker", "image-size")
     properties: dict[str, str] = field(default_factory=dict)  # extra SARIF rule properties
+    # What the stage-wide fix writes (``ENV <cache.off_variable>=<off_value>``); None: no such fix.
+    off_value: str | None = None
 
     kind: ClassVar[str] = "rule"
 

@@ -259,4 +259,5 @@ RULE = PipNoCacheDir(
     fix_all_title="Add --no-cache-dir to every pip install",
     aliases=frozenset({HADOLINT_CODE.lower(), KICS_ID}),
     properties={"hadolint": HADOLINT_CODE, "kics": KICS_ID},
+    off_value="1",  # any strtobool value turns pip's cache off; "1" reads as what it does
 )

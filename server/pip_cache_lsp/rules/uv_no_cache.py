@@ -223,4 +223,5 @@ RULE = UvNoCache(
     cache=Cache(off_variable="UV_NO_CACHE", dir_variable="UV_CACHE_DIR", subdir="uv", turns_off=disables_cache),
     fix_title="Add --no-cache",
     fix_all_title="Add --no-cache to every uv command",
+    off_value="1",  # clap's BoolishValueParser reads "1" as true
 )
