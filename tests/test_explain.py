@@ -81,7 +81,7 @@ FINDINGS = [
          "- Cache directory: /opt/pc — from ENV PIP_CACHE_DIR on line 2 (stage base)",
          '- PIP_NO_CACHE_DIR: set to "" by ENV PIP_NO_CACHE_DIR on line 2 (stage base), an empty value, '
          "which pip does not read as 'cache off'",
-         "- Mount a cache on the directory: RUN --mount=type=cache,target=/opt/pc",
+         "- Use a BuildKit cache mount for the pip cache: RUN --mount=type=cache,target=/opt/pc",
      ]),
     ("set after the RUN", "FROM python:3.12\nRUN pip install flask\nENV PIP_NO_CACHE_DIR=1\n", "pip",
      ["- Elsewhere: PIP_NO_CACHE_DIR=1: ENV on line 3, which pip reads as 'cache off' — after this RUN"]),
@@ -230,13 +230,13 @@ def test_headline_fixes_and_link() -> None:
     fixes = said[said.index("Fixes:") + 1:]
     assert fixes[:3] == [
         "- Add --no-cache-dir to the command (quick fix: Add --no-cache-dir)",
-        "- Set ENV PIP_NO_CACHE_DIR=1 after the stage's FROM (line 1)",
-        "- Mount a cache on the directory: RUN --mount=type=cache,target=/root/.cache/pip",
+        "- Turn the pip cache off for the stage: ENV PIP_NO_CACHE_DIR=1 after the stage's FROM (line 1)",
+        "- Use a BuildKit cache mount for the pip cache: RUN --mount=type=cache,target=/root/.cache/pip",
     ]
     assert said[-1] == f"- Rule page: pip-no-cache-dir: {PIP_DOCS}"
     assert [s.heading for s in explanation.sections] == ["What it saw", "Exemptions checked", "Image", "Fixes", ""]
     uv = lines(finding_explained("FROM python:3.12\nRUN uv sync\n", "uv"))
-    assert "- Set ENV UV_NO_CACHE=1 after the stage's FROM (line 1)" in uv and uv[-1] == f"- Rule page: uv-no-cache: {UV_DOCS}"
+    assert "- Turn the uv cache off for the stage: ENV UV_NO_CACHE=1 after the stage's FROM (line 1)" in uv and uv[-1] == f"- Rule page: uv-no-cache: {UV_DOCS}"
 
 
 def test_exec_form_flag_is_the_option_not_the_json() -> None:
@@ -259,10 +259,10 @@ def test_a_registered_rule_speaks_from_its_declarations(apk: None) -> None:
                  "'cache on'",
                  "- Cache directory: /root/.cache/apk — $HOME/.cache/apk, with root's home /root",
                  "- Flag: --no-cache is not on the command",
-                 "- Set ENV APK_TEST_NO_CACHE=1 after the stage's FROM (line 1)",
                  "- Rule page: apk-no-cache: https://example.invalid/apk-no-cache"]:
         assert line in said
     assert not any("pip" in line.lower() for line in said)
+    assert not any("Turn the apk cache off" in line for line in said)  # it declares no off_value: no such fix
     hovered = explain_at(Document(text), text.index("APK_TEST"))
     assert hovered is not None and lines(hovered)[0] == "ENV APK_TEST_NO_CACHE: the off variable of apk-no-cache"
 

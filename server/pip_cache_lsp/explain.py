@@ -250,11 +250,6 @@ def flag_of(hit: Hit | Finding) -> str:
     return hit.insert_text.strip().lstrip(",").strip().strip('"').replace("\\ ", " ").strip()
 
 
-def _off_value(cache: Cache) -> str:
-    """A value of the off variable that the tool reads as "cache off"."""
-    return next((v for v in ("1", "true", "yes", "on", "y", "t") if cache.turns_off(v)), "1")
-
-
 def reading(rule: Rule, value: object) -> str:
     """What the tool makes of its off variable's value."""
     tool = rule.cache.subdir
@@ -732,15 +727,20 @@ def _image(seen: _Seen, finding: Finding) -> Iterator[Line]:
 
 
 def _fixes(seen: _Seen) -> Iterator[Line]:
+    """The three remedies the code actions offer (``remedies.py``), named as their titles name them."""
     ctx, stage, hit = seen.ctx, seen.stage, seen.hit
-    cache = hit.rule.cache
-    yield _line("Add ", code(flag_of(hit)), " to the command (quick fix: ", hit.rule.fix_title, ")")
-    at = ctx.froms.get(stage.index) if stage is not None else None
-    after = f" after the stage's FROM (line {ctx.line(at[0])})" if at else ""
-    yield _line("Set ", code(f"ENV {cache.off_variable}={_off_value(cache)}"), after)
+    rule = hit.rule
+    cache = rule.cache
+    yield _line("Add ", code(flag_of(hit)), " to the command (quick fix: ", rule.fix_title, ")")
+    if rule.off_value is not None:  # a rule without one declares no stage-wide fix
+        at = ctx.froms.get(stage.index) if stage is not None else None
+        after = f" after the stage's FROM (line {ctx.line(at[0])})" if at else ""
+        setting = code(f"ENV {cache.off_variable}={rule.off_value}")
+        yield _line(f"Turn the {cache.subdir} cache off for the stage: ", setting, after)
     directory = (stage or Stage()).cache_dir(hit)
     if directory:
-        yield _line("Mount a cache on the directory: ", code(f"RUN --mount=type=cache,target={directory}"))
+        yield _line(f"Use a BuildKit cache mount for the {cache.subdir} cache: ",
+                    code(f"RUN --mount=type=cache,target={directory}"))
 
 
 # -- an exemption under the cursor --------------------------------------------------------------
