@@ -329,6 +329,11 @@ class Document:
         """The findings of one block from :meth:`blocks_with_findings` (which must have run)."""
         return list(findings_of(start, block, active, self._graph))
 
+    @property
+    def graph(self) -> Graph:
+        """The stages and COPY --from edges of the last fold (explanations read it on request)."""
+        return self._graph
+
     def placement(self, block: Block) -> tuple[str, tuple[bool, ...]] | None:
         """What, beside its hits, a block's findings depend on: whether its stage reaches the final image."""
         return self._graph.placement(block)

@@ -57,6 +57,7 @@ UNNECESSARY = 1  # DiagnosticTag.Unnecessary, on the hints
 # for client capabilities that :func:`position_encoding` accepts; the test compares it with pygls's.
 CAPABILITIES: dict[str, Any] = {
     "textDocumentSync": {"openClose": True, "change": 2, "save": True},
+    "hoverProvider": True,
     "codeActionProvider": {"codeActionKinds": ["quickfix", f"source.fixAll.{SOURCE}"]},
     "executeCommandProvider": {"commands": []},
     "diagnosticProvider": {"interFileDependencies": False, "workspaceDiagnostics": False, "identifier": SOURCE},

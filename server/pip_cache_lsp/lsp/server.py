@@ -308,6 +308,23 @@ def code_action(ls: PipCacheServer, params: types.CodeActionParams) -> list[type
                                 lambda message: ls.log(message, types.MessageType.Info))
 
 
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+@guarded()
+def hover(ls: PipCacheServer, params: types.HoverParams) -> types.Hover | None:
+    """Why the finding under the cursor is reported, or what the exemption there exempts."""
+    entry = ls.documents.get(params.text_document.uri)
+    if entry is None or not entry.doc.parsed or len(entry.doc.text) > ls.settings.max_file_size:
+        return None
+    from pip_cache_lsp.lsp import hover as hovers
+
+    doc, codec, policy = entry.doc, ls.codec, ls.policy(entry)
+    caps = ls.client_capabilities.text_document
+    formats = caps.hover.content_format if caps is not None and caps.hover is not None else None
+    offset = codec.offset(doc, params.position)
+    return hovers.hover(doc, codec, hovers.shown_at(doc, policy, offset), offset, policy,
+                        hovers.content_format(list(formats) if formats else None))
+
+
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 @guarded()
 def did_change_configuration(ls: PipCacheServer, params: types.DidChangeConfigurationParams) -> None:
