@@ -73,21 +73,28 @@ class Facts:
     deferred: tuple[Deferred, ...] = ()  # commands whose words need the stage's values (``$PIP install``)
     shell: tuple[str, ...] | None = None  # SHELL's array
     shell_form: bool = False  # a RUN whose text goes to the stage's SHELL (not exec form)
+    # The same RUN read by a stage whose SHELL is bash: set only when its text holds ``$'`` or
+    # ``$"``, which bash decodes and dash does not (bash manual, 3.1.2.4 and 3.1.2.5).
+    as_bash: Facts | None = None
+    onbuild: bool = False  # an ONBUILD trigger: it runs in the stage built FROM this one
 
     @property
     def changes_stage(self) -> bool:
         """Whether the instruction can change what later RUNs see or what the image ships."""
         return bool(self.stage_base is not None or self.env or self.args or self.user is not None
                     or self.workdir is not None or self.copies_from is not None or self.config
-                    or self.shell is not None)
+                    or self.shell is not None or self.onbuild)
 
 
-def analyze(ins: Instruction) -> Facts | None:
+def analyze(ins: Instruction, trigger: bool = False) -> Facts | None:
     """What one instruction contributes (the shell walk happens here); None for nothing."""
+    if ins.onbuild and not trigger:  # an ONBUILD trigger: checked at the end of its stage (stage.fold)
+        facts = analyze(ins, True)
+        if facts is None or facts.stage_base is not None or facts.copies_from is not None:
+            return None  # ONBUILD FROM is an error; ONBUILD COPY --from ships nothing here
+        return replace(facts, onbuild=True, as_bash=replace(facts.as_bash, onbuild=True) if facts.as_bash else None)
     if ins.keyword == "RUN":
         return _run_facts(ins, registered())
-    if ins.onbuild:
-        return None
     if ins.keyword == "ENV":
         env = tuple(_env_pairs(ins.command))
         return Facts(env=env) if env else None
@@ -121,11 +128,22 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
     if not candidates:
         return None
     text = ins.text if ins.heredocs else ins.logical
+    facts = _read_run(ins, rules, candidates, text, False)
+    if ("$'" in text or '$"' in text) and ins.exec_form is None:  # bash reads these words otherwise
+        as_bash = _read_run(ins, rules, candidates, text, True)
+        if as_bash != facts:
+            return replace(facts or Facts(shell_form=True), as_bash=as_bash or Facts(shell_form=True))
+    return facts
+
+
+def _read_run(ins: Instruction, rules: tuple[Rule, ...], candidates: list[Rule], text: str,
+              bash: bool) -> Facts | None:
+    """The facts of a RUN read by the stage's shell: dash, or bash when ``bash``."""
     # configuration is written by a command that spells ``config`` (``pip config set``): else none is
     configuring = spells(text, "config")
     wanted = _wanted(candidates, "rm" in text, configuring, any(word in text for word in _CLEANING_WORDS))
     try:
-        commands = list(run_commands(ins, wanted))
+        commands = list(run_commands(ins, wanted, bash))
         expands = "$" in text  # else no word is templated
         templated = [expands and _templated(command, candidates, ins.text) for command in commands]
         calls = tuple(_hit(command, rule, match, commands[:i] if configuring else [], commands[i + 1:], ins.text)

@@ -77,9 +77,9 @@ CASES: list[tuple[str, bool, list[Cmd]]] = [
         ([("sh", 0, 2), ("-c", 3, 5), ('pip install "a b"', 6, 27)], {}),
         ([("pip", 7, 10), ("install", 11, 18), ("a b", 19, 26)], {}),
     ]),
-    ("sh -c $'pip install a'", False, [
-        ([("sh", 0, 2), ("-c", 3, 5), ("pip install a", 6, 22)], {}),
-        ([("pip", 8, 11), ("install", 12, 19), ("a", 20, 21)], {}),
+    ("sh -c $'pip install a'", False, [  # read as dash reads it: ``$`` then a single-quoted string
+        ([("sh", 0, 2), ("-c", 3, 5), ("$pip install a", 6, 22)], {}),
+        ([(None, 6, 11), ("install", 12, 19), ("a", 20, 21)], {}),
     ]),
     ("pip install 'a b' \"c\"d", True, [([("pip", 0, 3), ("install", 4, 11), ("a b", 12, 17), ("cd", 18, 22)], {})]),
     ("pip install a>=1 b", True, [([("pip", 0, 3), ("install", 4, 11), ("a", 12, 13), ("b", 17, 18)], {})]),
