@@ -382,3 +382,27 @@ def test_deep_nesting_skips_only_the_deep_part(depth: int) -> None:
 def test_shallow_nesting_is_read() -> None:
     source = "RUN " + "echo $(" * 30 + "pip install x" + ")" * 30 + "\n"
     assert len(ranges(Document(source))) == 1
+
+
+@pytest.mark.parametrize(("source", "builder"), [
+    pytest.param("FROM a\nONBUILD RUN pip install x\n", None, id="the final stage: its children ship it"),
+    pytest.param("FROM a AS base\nONBUILD RUN pip install x\nFROM base\n", None, id="the final stage is its child"),
+    pytest.param("FROM a AS base\nONBUILD RUN pip install x\nFROM base AS b\nFROM c\n", "base",
+                 id="only a builder is built on it"),
+    pytest.param("FROM a AS base\nONBUILD RUN pip install x\nFROM c\n", "base", id="a builder no stage builds on"),
+])
+def test_onbuild_placement(source: str, builder: str | None) -> None:
+    """An ONBUILD trigger runs in the stage built on its own: in the image when that reaches it."""
+    (finding,) = Document(source).findings(selected=PIP)
+    assert finding.builder_stage == builder
+
+
+def test_onbuild_edit_rechecks_with_the_final_stage() -> None:
+    """An edit after the trigger that changes the stage's final ENV re-checks the trigger."""
+    doc = Document("FROM a\nONBUILD RUN pip install x\n")
+    assert len(doc.findings(selected=PIP)) == 1
+    end = len(doc.text)
+    doc.edit(end, end, "ENV PIP_NO_CACHE_DIR=1\n")
+    assert doc.findings(selected=PIP) == []
+    doc.edit(end, len(doc.text), "RUN true\n")
+    assert len(doc.findings(selected=PIP)) == 1

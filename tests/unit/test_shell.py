@@ -14,8 +14,10 @@ from pip_cache_lsp.shell import (
     basename,
     commands_in_exec,
     commands_in_script,
+    decodes_ansi_c,
     reads_script_from_stdin,
     shell_script_index,
+    stdin_script_args,
     unwrap,
     unwrap_env,
 )
@@ -236,6 +238,15 @@ def test_shell_script_index(argv: tuple[str, ...], index: int | None) -> None:
         (("bash", "-s", "+x"), True),
         (("/bin/sh", "-eux"), True),
         (("sh", "script.sh"), False),
+        (("sh", "-s", "--", "a", "b"), True),
+        (("sh", "-es", "a"), True),
+        (("bash", "-o", "pipefail"), True),
+        (("bash", "-o", "pipefail", "x.sh"), False),
+        (("sh", "--", "x.sh"), False),
+        (("sh", "-"), True),
+        (("busybox", "sh", "-s"), True),
+        (("busybox", "cat"), False),
+        (("bash", "-sc", "x"), False),
         (("bash", "-c", "x"), False),
         (("python",), False),
         (("cat",), False),
@@ -327,3 +338,20 @@ def test_exec_form_wrapped_shell() -> None:
 def test_unwrap_env_kept(argv: tuple[str, ...], env: dict[str, str], kept: frozenset[str] | None) -> None:
     got_env, got_rest, got_kept = unwrap_env(words(*argv))
     assert (got_env, got_kept, [w.value for w in got_rest]) == (env, kept, ["pip"])
+
+
+@pytest.mark.parametrize(("argv", "operands"), [
+    (("sh", "-s", "--", "a", "b"), ["a", "b"]), (("bash", "-s", "x", "-y"), ["x", "-y"]), (("sh",), []),
+    (("sh", "f.sh", "a"), None),
+])
+def test_stdin_script_args(argv: tuple[str, ...], operands: list[str] | None) -> None:
+    found = stdin_script_args(words(*argv))
+    assert (None if found is None else [w.value for w in found]) == operands
+
+
+@pytest.mark.parametrize(("argv", "decodes"), [
+    (("bash", "-c", "x"), True), (("/bin/zsh",), True), (("sh", "-c", "x"), False), (("dash",), False),
+    (("busybox", "sh"), False), ((), False),
+])
+def test_decodes_ansi_c(argv: tuple[str, ...], decodes: bool) -> None:
+    assert decodes_ansi_c(words(*argv)) is decodes
