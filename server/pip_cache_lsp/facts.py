@@ -18,7 +18,7 @@ from pip_cache_lsp.rules import Match, Rule, registered, spells
 from pip_cache_lsp.run import run_commands
 from pip_cache_lsp.shell import Command, Wanted, basename, expand_argv, unwrap_env
 from pip_cache_lsp.suppress import instruction_suppressed, stage_suppressed
-from pip_cache_lsp.words import buildkit_words
+from pip_cache_lsp.words import buildkit_words, dollar_quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +129,7 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
         return None
     text = ins.text if ins.heredocs else ins.logical
     facts = _read_run(ins, rules, candidates, text, False)
-    if ("$'" in text or '$"' in text) and ins.exec_form is None:  # bash reads these words otherwise
+    if ins.exec_form is None and dollar_quotes(text):  # bash reads these words otherwise
         as_bash = _read_run(ins, rules, candidates, text, True)
         if as_bash != facts:
             return replace(facts or Facts(shell_form=True), as_bash=as_bash or Facts(shell_form=True))

@@ -136,6 +136,20 @@ _OCTAL = "01234567"
 _HEX = "0123456789abcdefABCDEF"
 
 
+_DOLLAR_QUOTE = re.compile(r"""\\.|'[^']*'?|"(?:[^"\\]|\\.)*"?|(?<![\w$])#[^\n]*|\$['"]""", re.DOTALL)
+
+
+def dollar_quotes(text: str) -> bool:
+    """Whether ``text`` holds a ``$'…'`` or ``$"…"`` outside quotes and comments: bash reads it otherwise.
+
+    Most texts with ``$'`` or ``$"`` hold them inside quotes (``"$$"``, ``'…$'``, ``":$"``),
+    where no shell decodes them; only a text this finds is read a second time, as bash.
+    """
+    if "$'" not in text and '$"' not in text:
+        return False
+    return any(m.group().startswith("$") for m in _DOLLAR_QUOTE.finditer(text))
+
+
 def ansi_c(text: str, start: int, end: int, out: TextBuilder) -> None:
     """The body of a ``$'…'`` word (``text[start:end]``, quotes excluded) as bash decodes it.
 

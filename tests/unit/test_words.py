@@ -14,6 +14,7 @@ from pip_cache_lsp.words import (
     ansi_c,
     buildkit_words,
     decode_json,
+    dollar_quotes,
     simple_parts,
     simple_unquote,
     unescape,
@@ -195,3 +196,13 @@ def test_ansi_c_maps_each_escape_to_its_source() -> None:
     assert text == "ab-c\tz"
     assert [smap.start(i) for i in range(len(text))] == [0, 1, 2, 6, 7, 9]
     assert smap.end(3) == 6 and smap.end(5) == 9  # a range ending on an escape ends after all of it
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("pip install $'x'", True), ('pip install $"x"', True), ("echo 'a' $'b'", True), ("a=b$'c'", True),
+    ('echo "$$"', False), ("awk 'sub(\":$\", \"\")'", False), ("grep 'x$'", False), ("# it's $'x'", False),
+    ('echo "it\'s $\'x\'"', False), ("pip install x", False),
+])
+def test_dollar_quotes(text: str, found: bool) -> None:
+    """Only a text with ``$'`` or ``$"`` outside quotes and comments is read again as bash."""
+    assert dollar_quotes(text) is found
