@@ -199,6 +199,8 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
     ("bash -c $'…' under sh runs $pip", "FROM a\nARG pip=pip\nRUN bash -c $'pip install x'\n", [(2, 12, 2, 25)],
      "FROM a\nARG pip=pip\nRUN bash -c $'pip install --no-cache-dir x'\n"),
     # §5 ONBUILD: the trigger runs in the child, with the parent's final image config and no ARG
+    ("an ARG of an unrelated stage", "FROM a AS base\nARG PIP_NO_CACHE_DIR=1\nFROM b\nRUN pip install x\n",
+     [(3, 4, 3, 15)], "FROM a AS base\nARG PIP_NO_CACHE_DIR=1\nFROM b\nRUN pip install --no-cache-dir x\n"),
     ("ONBUILD RUN with an ARG of the parent", "FROM a\nARG PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install x\n",
      [(2, 12, 2, 23)], "FROM a\nARG PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install --no-cache-dir x\n"),
     ("ONBUILD RUN after ENV turns it back on", "FROM a\nENV PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install x\n"
@@ -327,6 +329,7 @@ CLEAN: list[tuple[str, str]] = [
     ("a lone heredoc under SHELL bash", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN <<EOF\npip install $'--no-cache-dir' x\nEOF\n"),
     ("bash reading a heredoc", "RUN bash <<'EOF'\npip install $'--no-cache-dir' x\nEOF\n"),
     ("bash -c $'…' under sh runs $pip, unset", "RUN bash -c $'pip install x'\n"),
+    ("an ARG of the base stage reaches the child", "FROM a AS base\nARG PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install x\n"),
     ("ONBUILD RUN sees an ENV written after it", "FROM a\nONBUILD RUN pip install x\nENV PIP_NO_CACHE_DIR=1\n"),
     ("ONBUILD RUN with its own cache mount", "FROM a\nONBUILD RUN --mount=type=cache,target=/root/.cache/pip pip install x\n"),
     ("ONBUILD RUN suppressed", "FROM a\n# hadolint ignore=DL3042\nONBUILD RUN pip install x\n"),

@@ -390,7 +390,10 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             index = len(graph.bases)
             graph.bases.append(base.index if base else None)
             name = facts.stage_name
-            stage = Stage(dict(base.env), base.user, workdir=base.workdir, index=index, name=name,
+            # a stage built on another starts from its LLB state: ENV and the ARG values dispatchArg
+            # added to it (BuildKit ``dispatchState.init``; reference.md: "An ARG variable declared
+            # within a build stage is automatically inherited by other stages based on that stage")
+            stage = Stage(dict(base.env), base.user, dict(base.args), workdir=base.workdir, index=index, name=name,
                           suppressed=facts.stage_suppressed, config=dict(base.config)) if base else \
                 Stage(index=index, name=name, suppressed=facts.stage_suppressed)
             stage.shell, stage.bash = (base.shell, base.bash) if base else (True, False)
