@@ -61,6 +61,9 @@ CASES: list[tuple[str, str]] = [
     ("sh -s with operands, quoted", "RUN sh -s -- --no-cache-dir x <<'EOF'\npip install \"$@\"\nEOF\n"),
     ("sh -s with operands, unquoted", "RUN sh -s -- --no-cache-dir <<EOF\npip install \"$@\" x\nEOF\n"),
     ("bash -s -e", "RUN bash -s -e <<'EOF'\npip install x\nEOF\n"),
+    ("nested sh -s, unquoted", "RUN <<EOF\nsh -s -- --no-cache-dir <<X\npip install \"$@\" x\nX\nEOF\n"),
+    ("nested sh -s, quoted", "RUN <<EOF\nsh -s -- --no-cache-dir <<'X'\npip install \"$@\" x\nX\nEOF\n"),
+
     ("bash and sh heredocs", "RUN bash <<'A' && sh <<'B'\npip install $'--no-cache-dir' a\nA\n"
      "pip install $'--no-cache-dir' b\nB\n"),
     ("python reads it", "RUN python3 -c 'import sys; sys.stdin.read()' <<EOF\npip install x\nEOF\n"),
@@ -95,8 +98,14 @@ def _uncached_calls(log: Path) -> int:
     return count
 
 
+# Known limit: inside a script (a heredoc body, ``sh -c``), two heredocs on one line are read by
+# tree-sitter-bash, which takes the second body for commands; only the RUN's own line is re-read.
+KNOWN = [pytest.param("RUN <<EOF\nsh <<A 3<<B\npip install a\nA\npip install b\nB\nEOF\n", id="nested, two heredocs",
+                      marks=pytest.mark.xfail(strict=True, reason="tree-sitter-bash pairs one heredoc per line"))]
+
+
 @pytest.mark.skipif(shutil.which("dash") is None or shutil.which("bash") is None, reason="needs dash and bash")
-@pytest.mark.parametrize("source", [pytest.param(s, id=n) for n, s in CASES])
+@pytest.mark.parametrize("source", [pytest.param(s, id=n) for n, s in CASES] + KNOWN)
 def test_findings_match_what_the_shell_runs(source: str, tmp_path: Path) -> None:
     fake = tmp_path / "bin" / "pip"
     fake.parent.mkdir()

@@ -553,7 +553,7 @@ class _Walker:
 
     def _run(self, argv: list[Word], inline: dict[str, str | None],
              script_of: Callable[[Word], tuple[str, SourceMap] | None],
-             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap]]],
+             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap, bool]]],
              always: bool | Callable[[], bool]) -> Iterator[Command]:
         """The command ``argv`` runs, then the scripts it hands a shell, for both readers.
 
@@ -583,9 +583,10 @@ class _Walker:
             args = tuple(w.value for w in operands)
             positional = None if None in args else cast("tuple[str, ...]", args)
             bash = decodes_ansi_c(command.argv)
-            nested = (c for body, body_map in stdin_scripts()
+            # an unquoted delimiter: this shell expands ``$1``, ``"$@"`` in the body first, with its own
+            nested = (c for body, body_map, expanded in stdin_scripts()
                       for c in commands_in_script(body, body_map, command.env, self.wanted, command.kept, False,
-                                                  positional, bash))
+                                                  self.positional if expanded else positional, bash))
         for inner in nested:  # a nested command runs always only if its shell does
             yield inner if always is True else dataclasses.replace(
                 inner, runs_always=functools.partial(_both, command, inner))
@@ -708,12 +709,17 @@ class _Walker:
         arg_node = self._node_of(command, word)
         return self._decode(arg_node) if arg_node is not None else None
 
-    def _heredoc_scripts(self, command: Node) -> Iterator[tuple[str, SourceMap]]:
+    def _heredoc_scripts(self, command: Node) -> Iterator[tuple[str, SourceMap, bool]]:
+        """The script a shell reading stdin gets, and whether this shell expanded it first.
+
+        A heredoc's body is expanded when no part of its delimiter is quoted (bash manual,
+        3.6.6 Here Documents).
+        """
         redirected = _redirected(command)
         if redirected is None:
             piped = self._piped_script(command)
             if piped is not None:
-                yield piped
+                yield (*piped, False)
             return
         # stdin is the last ``<<`` redirect that names no other descriptor (bash manual, 3.6
         # Redirections: they are processed in order, each ``<<`` replacing fd 0)
@@ -722,11 +728,12 @@ class _Walker:
             if redirect.type == "heredoc_redirect" and not self._other_descriptor(redirect):
                 last = redirect
         body = next((c for c in last.named_children if c.type == "heredoc_body"), None) if last else None
-        if body is not None:
+        if last is not None and body is not None:
             start, end = self.char_at(body.start_byte), self.char_at(body.end_byte)
             builder = TextBuilder()
             builder.add(self.text[start:end], start)
-            yield builder.build(self.smap)
+            delimiter = next((self._text(c) for c in last.children if c.type == "heredoc_start"), "")
+            yield (*builder.build(self.smap), not any(c in delimiter for c in "'\"\\"))
 
     def _other_descriptor(self, redirect: Node) -> bool:
         """``3<<EOF``: a heredoc redirect to a descriptor other than stdin."""
