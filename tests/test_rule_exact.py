@@ -323,6 +323,8 @@ CLEAN: list[tuple[str, str]] = [
     ("bash's $\"…\" is a string", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN pip install $\"--no-cache-dir\" x\n"),
     ("SHELL through env bash", "FROM a\nSHELL [\"/usr/bin/env\", \"bash\", \"-c\"]\nRUN pip install $'--no-cache-dir' x\n"),
     ("SHELL bash inherited from a stage", "FROM a AS b\nSHELL [\"/bin/bash\", \"-c\"]\nFROM b\nRUN pip install $'--no-cache-dir' x\n"),
+    ("busybox sh -c decodes $'…' (ash)", "RUN busybox sh -c \"pip install \\$'--no-cache-dir' x\"\n"),
+    ("SHELL ash", "FROM a\nSHELL [\"/bin/ash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN pip install $'--no-cache-dir' x\n"),
     ("bash -c in exec form", "RUN [\"bash\", \"-c\", \"pip install $'--no-cache-dir' x\"]\n"),
     ("bash -c of a double-quoted script", "RUN bash -c \"pip install \\$'--no-cache-dir' x\"\n"),
     ("a #!/bin/bash heredoc", "RUN <<EOF\n#!/bin/bash\npip install $'--no-cache\\x2ddir' x\nEOF\n"),

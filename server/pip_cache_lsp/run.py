@@ -118,7 +118,7 @@ def shebang_shell(script: str, chomp: bool = False) -> str | None:
 
     The kernel splits the line into the interpreter and one argument (execve(2)): with
     ``/usr/bin/env`` the program is that argument, split at blanks only with ``-S``
-    (coreutils env(1): ``#!/usr/bin/env -S bash -e``); ``/bin/busybox sh`` runs its ash.
+    (coreutils env(1): ``#!/usr/bin/env -S bash -e``); ``/bin/busybox sh`` runs its ash (``"ash"``).
     ``<<-`` strips leading tabs first (BuildKit's ``ChompHeredocContent``).
     """
     if chomp:
@@ -139,8 +139,9 @@ def shebang_shell(script: str, chomp: bool = False) -> str | None:
             return ""  # one argument with a blank in it: no such program
         name = argument.split(" ", 1)[0].rsplit("/", 1)[-1]
         argument = argument.partition(" ")[2]
-    if name == "busybox":
-        name = argument.split(" ", 1)[0]
+    if name == "busybox":  # its sh is ash
+        applet = argument.split(" ", 1)[0]
+        return "ash" if applet in ("sh", "ash") else ""
     return name if name in SHELLS else ""
 
 

@@ -471,12 +471,7 @@ def stdin_script_args(argv: tuple[Word, ...]) -> tuple[Word, ...] | None:
 
 def decodes_ansi_c(argv: tuple[Word, ...]) -> bool:
     """Whether the shell ``argv`` runs decodes ``$'…'`` in its script (bash, not dash)."""
-    if not argv:
-        return False
-    name = basename(argv[0])
-    if name == "busybox" and len(argv) > 1:
-        name = argv[1].value or ""
-    return name in ANSI_C_SHELLS
+    return bool(argv) and basename(argv[0]) in ANSI_C_SHELLS  # ``busybox sh``: its sh is ash
 
 
 class _Walker:

@@ -125,10 +125,12 @@ def unescape(text: str, start: int, end: int, escapable: str | None, out: TextBu
 
 # -- bash's ANSI-C quoting: $'…' ---------------------------------------------------------------
 
-# Shells that decode ``$'…'`` (bash manual, 3.1.2.4 ANSI-C Quoting; ksh93, zsh and mksh alike).
-# dash (Debian's and Ubuntu's /bin/sh, 0.5.12) does not: there ``$'a'`` is a lone ``$`` and a
-# single-quoted ``a`` (dash(1), "Quoting" lists no such form), and so is every ``sh`` here.
-ANSI_C_SHELLS = frozenset({"bash", "zsh", "ksh", "mksh"})
+# Shells that decode ``$'…'`` (bash manual, 3.1.2.4 ANSI-C Quoting; ksh93, zsh and mksh alike; busybox
+# ash, named ``ash`` or run as ``busybox sh``, when built with ASH_BASH_COMPAT, its default:
+# ``shell/ash.c`` ``BASH_DOLLAR_SQUOTE``).  dash (Debian's and Ubuntu's /bin/sh, 0.5.12) does not:
+# there ``$'a'`` is a lone ``$`` and a single-quoted ``a`` (dash(1), "Quoting" lists no such form),
+# and a plain ``sh`` is read as dash.
+ANSI_C_SHELLS = frozenset({"bash", "zsh", "ksh", "mksh", "ash", "busybox"})
 _ANSI_C_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
                   "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
 _ANSI_C_DIGITS = {"x": (2, 16), "u": (4, 16), "U": (8, 16)}  # at most this many digits, in this base

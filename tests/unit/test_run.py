@@ -22,7 +22,7 @@ def test_is_lone_heredoc(command: str, lone: bool) -> None:
     ("#!/usr/bin/env bash\n", "bash"), ("#!/usr/bin/env -S bash -e\n", "bash"),
     ("#!/usr/bin/env -S -i A=1 bash -e\n", "bash"), ("#!/usr/bin/env --split-string=bash -e\n", "bash"),
     ("#!/usr/bin/env bash -e\n", ""),  # one argument, "bash -e": no such program
-    ("#!/bin/busybox sh\n", "sh"), ("#!/usr/bin/python3\n", ""), ("#!/usr/bin/env python3\n", ""),
+    ("#!/bin/busybox sh\n", "ash"), ("#!/bin/busybox cat\n", ""), ("#!/usr/bin/python3\n", ""), ("#!/usr/bin/env python3\n", ""),
     ("#!\n", ""),
 ])
 def test_shebang_shell(script: str, shell: str | None) -> None:

@@ -351,7 +351,7 @@ def test_stdin_script_args(argv: tuple[str, ...], operands: list[str] | None) ->
 
 @pytest.mark.parametrize(("argv", "decodes"), [
     (("bash", "-c", "x"), True), (("/bin/zsh",), True), (("sh", "-c", "x"), False), (("dash",), False),
-    (("busybox", "sh"), False), ((), False),
+    (("busybox", "sh"), True), (("ash", "-c", "x"), True), ((), False),
 ])
 def test_decodes_ansi_c(argv: tuple[str, ...], decodes: bool) -> None:
     assert decodes_ansi_c(words(*argv)) is decodes
