@@ -81,12 +81,12 @@ def run_commands(ins: Instruction, wanted: Wanted | None = None, bash: bool = Fa
     smap = _offset_map(logical_map, offset)
     for command in commands_in_script(script, smap, wanted=wanted, bash=bash):
         yield command
-        operands = stdin_script_args(command.argv) if command.argv else None
+        operands = stdin_script_args(command.argv)
         if operands is None:
             continue
-        first = next((w for w in command.argv), None)
-        region = next(((lo, hi) for lo, hi in regions if first is not None and smap.start(lo) <= first.start
-                       and (hi >= len(script) or first.start < smap.start(hi))), None)
+        first = command.argv[0].start
+        region = next(((lo, hi) for lo, hi in regions if smap.start(lo) <= first
+                       and (hi >= len(script) or first < smap.start(hi))), None)
         if region is None:
             continue
         stdin = [doc for at, _, doc in markers if region[0] <= at < region[1] and _reads_stdin(line, at)]
@@ -126,8 +126,8 @@ def shebang_shell(script: str, chomp: bool = False) -> str | None:
     if not script.startswith("#!"):
         return None
     line = script[2:].split("\n", 1)[0].strip(" \t\r")
-    interpreter, _, argument = line.partition(" ")
-    argument = argument.strip(" \t")
+    interpreter, _, argument = line.replace("\t", " ").partition(" ")
+    argument = argument.strip(" ")
     name = interpreter.rsplit("/", 1)[-1]
     if name == "env":
         if argument.startswith(("-S", "--split-string")):
