@@ -460,8 +460,8 @@ def _triggers(stage: Stage | None, triggers: list[tuple[int, B, Stage | None]], 
     """Check a stage's ONBUILD triggers as the stage built FROM it runs them; returns that stage's start.
 
     BuildKit stores each trigger in the image config (``dispatchOnbuild``) and runs them first
-    in a stage built on the image (``initOnBuildTriggers``; since v0.17.1 also for ``FROM
-    <stage>`` in the same Dockerfile, ``resolveStages``).  They see the image config at the end of
+    in a stage built on the image (``initOnBuildTriggers``; also for ``FROM <stage>`` in the same
+    Dockerfile, ``resolveStages``, in every release but v0.17.0).  They see the image config at the end of
     the parent stage -- every ENV, even one written after the ONBUILD, its USER, WORKDIR and SHELL
     -- and none of its ARGs, which an image does not keep.  ONBUILD ENV, ARG, USER, WORKDIR and
     SHELL apply to the triggers after them, and, with RUNs' configuration, to the child stage,
