@@ -278,6 +278,8 @@ class Graph:
         stage = block.stage
         if stage is None or stage.index in self.reaching():
             return None
+        if block.facts is not None and block.facts.onbuild and stage.index not in self.bases:
+            return None  # an ONBUILD no stage of this file builds on: it is for the images built on this one
         if stage.index not in self.copied():  # nothing is ever copied out of it: the common builder
             return stage.label, (False,) * len(block.hits)
         return stage.label, tuple(self.shipped(stage.index, stage.cache_dir(hit), hit.rule.cache.subdir)
