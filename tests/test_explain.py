@@ -90,11 +90,10 @@ FINDINGS = [
          "- UV_NO_CACHE: set to no by ENV UV_NO_CACHE on line 3 (stage 0), which uv reads as 'cache on'",
          "- Elsewhere: UV_NO_CACHE=1: ENV on line 2, which uv reads as 'cache off' — overridden by a later setting",
      ]),
-    ("an ARG does not pass to a stage built on it",
-     "FROM python:3.12 AS base\nARG PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install x\n", "pip", [
-         "- PIP_NO_CACHE_DIR: not set in this stage",
-         "- Elsewhere: PIP_NO_CACHE_DIR=1: ARG on line 2 in stage base, which pip reads as 'cache off' — "
-         "an ARG does not pass to a stage built on it",
+    ("an ARG of the base stage reaches a stage built on it (here empty)",
+     "FROM python:3.12 AS base\nARG PIP_NO_CACHE_DIR=\nFROM base\nRUN pip install x\n", "pip", [
+         "- PIP_NO_CACHE_DIR: set to \"\" by ARG PIP_NO_CACHE_DIR on line 2 (stage base), an empty value, "
+         "which pip does not read as 'cache off'",
      ]),
     ("a global ARG not declared again", "ARG PIP_NO_CACHE_DIR=1\nFROM python:3.12\nRUN pip install flask\n", "pip", [
         "- Elsewhere: PIP_NO_CACHE_DIR=1: a global ARG on line 1, which pip reads as 'cache off' — not seen here: "

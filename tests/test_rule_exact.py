@@ -174,6 +174,87 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
      'RUN PIP_NO_CACHE_DIR="${UNSET:-}" pip install --no-cache-dir x\n'),
     ("expanded from a script variable set empty", 'RUN NC=; export PIP_NO_CACHE_DIR="$NC" && pip install x\n',
      [(0, 42, 0, 53)], 'RUN NC=; export PIP_NO_CACHE_DIR="$NC" && pip install --no-cache-dir x\n'),
+    # §2 bash's $'…' (ANSI-C quoting) is decoded only when bash reads the text
+    ("$'…' under sh is a $ and a string (dash)", "RUN pip install $'--no-cache-dir' x\n", [(0, 4, 0, 15)],
+     "RUN pip install --no-cache-dir $'--no-cache-dir' x\n"),
+    ("$'…' with an escape under sh", "RUN pip install $'--no-cache\\x2ddir' x\n", [(0, 4, 0, 15)],
+     "RUN pip install --no-cache-dir $'--no-cache\\x2ddir' x\n"),
+    ("$\"…\" under sh keeps its $", 'RUN pip install $"--no-cache-dir" x\n', [(0, 4, 0, 15)],
+     'RUN pip install --no-cache-dir $"--no-cache-dir" x\n'),
+    ("SHELL bash then back to sh", 'FROM a\nSHELL ["/bin/bash", "-c"]\nSHELL ["/bin/sh", "-c"]\n'
+     "RUN pip install $'--no-cache-dir' x\n", [(3, 4, 3, 15)],
+     'FROM a\nSHELL ["/bin/bash", "-c"]\nSHELL ["/bin/sh", "-c"]\nRUN pip install --no-cache-dir $\'--no-cache-dir\' x\n'),
+    ("sh -c in exec form reads $'…' as dash", 'RUN ["sh", "-c", "pip install $\'--no-cache-dir\' x"]\n',
+     [(0, 18, 0, 29)], 'RUN ["sh", "-c", "pip install --no-cache-dir $\'--no-cache-dir\' x"]\n'),
+    ("sh -c of an escaped $'…'", "RUN sh -c \"pip install \\$'--no-cache-dir' x\"\n", [(0, 11, 0, 22)],
+     "RUN sh -c \"pip install --no-cache-dir \\$'--no-cache-dir' x\"\n"),
+    ("a #!/bin/sh heredoc is dash", "RUN <<EOF\n#!/bin/sh\npip install $'--no-cache-dir' x\nEOF\n", [(2, 0, 2, 11)],
+     "RUN <<EOF\n#!/bin/sh\npip install --no-cache-dir $'--no-cache-dir' x\nEOF\n"),
+    ("a NUL ends bash's $'…'", 'FROM a\nSHELL ["/bin/bash", "-c"]\nRUN pip install $\'--no\\0-cache-dir\' x\n',
+     [(2, 4, 2, 15)], 'FROM a\nSHELL ["/bin/bash", "-c"]\nRUN pip install --no-cache-dir $\'--no\\0-cache-dir\' x\n'),
+    ("the flag lands inside bash's $'…' script", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN sh -c $'pip install\\x20x'\n",
+     [(2, 12, 2, 23)], "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN sh -c $'pip install --no-cache-dir\\x20x'\n"),
+    ("the flag lands after an escape in bash's $'…'", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN sh -c $'pip instal\\x6c x'\n",
+     [(2, 12, 2, 26)], "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN sh -c $'pip instal\\x6c --no-cache-dir x'\n"),
+    ("bash -c $'…' under sh runs $pip", "FROM a\nARG pip=pip\nRUN bash -c $'pip install x'\n", [(2, 12, 2, 25)],
+     "FROM a\nARG pip=pip\nRUN bash -c $'pip install --no-cache-dir x'\n"),
+    # §5 ONBUILD: the trigger runs in the child, with the parent's final image config and no ARG
+    ("an ARG of an unrelated stage", "FROM a AS base\nARG PIP_NO_CACHE_DIR=1\nFROM b\nRUN pip install x\n",
+     [(3, 4, 3, 15)], "FROM a AS base\nARG PIP_NO_CACHE_DIR=1\nFROM b\nRUN pip install --no-cache-dir x\n"),
+    ("ONBUILD RUN with an ARG of the parent", "FROM a\nARG PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install x\n",
+     [(2, 12, 2, 23)], "FROM a\nARG PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install --no-cache-dir x\n"),
+    ("ONBUILD RUN after ENV turns it back on", "FROM a\nENV PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install x\n"
+     "ENV PIP_NO_CACHE_DIR=\n", [(2, 12, 2, 23)],
+     "FROM a\nENV PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install --no-cache-dir x\nENV PIP_NO_CACHE_DIR=\n"),
+    ("ONBUILD RUN and a later USER moves the cache", "FROM a\n"
+     "ONBUILD RUN --mount=type=cache,target=/root/.cache/pip pip install x\nUSER app\nENV HOME=/home/app\n",
+     [(1, 55, 1, 66)], "FROM a\nONBUILD RUN --mount=type=cache,target=/root/.cache/pip pip install --no-cache-dir x\n"
+     "USER app\nENV HOME=/home/app\n"),
+    ("ONBUILD RUN reads the parent's last SHELL", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\n"
+     "ONBUILD RUN pip install $'--no-cache-dir' x\nSHELL [\"/bin/sh\", \"-c\"]\n", [(2, 12, 2, 23)],
+     "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nONBUILD RUN pip install --no-cache-dir $'--no-cache-dir' x\n"
+     "SHELL [\"/bin/sh\", \"-c\"]\n"),
+    ("ONBUILD RUN in exec form", 'FROM a\nONBUILD RUN ["pip", "install", "x"]\n', [(1, 13, 1, 29)],
+     'FROM a\nONBUILD RUN ["pip", "install", "--no-cache-dir", "x"]\n'),
+    ("ONBUILD RUN with a heredoc", "FROM a\nONBUILD RUN <<EOF\npip install x\nEOF\n", [(2, 0, 2, 11)],
+     "FROM a\nONBUILD RUN <<EOF\npip install --no-cache-dir x\nEOF\n"),
+    ("ONBUILD in a stage only a builder is built on", "FROM a AS base\nONBUILD RUN pip install x\nFROM base AS b\n"
+     "RUN true\nFROM c\n", [(1, 12, 1, 23)],
+     "FROM a AS base\nONBUILD RUN pip install --no-cache-dir x\nFROM base AS b\nRUN true\nFROM c\n"),
+    ("ONBUILD ENV does not reach the parent's own RUN", "FROM a\nONBUILD ENV PIP_NO_CACHE_DIR=1\nRUN pip install x\n",
+     [(2, 4, 2, 15)], "FROM a\nONBUILD ENV PIP_NO_CACHE_DIR=1\nRUN pip install --no-cache-dir x\n"),
+    ("ONBUILD ENV after the trigger", "FROM a\nONBUILD RUN pip install x\nONBUILD ENV PIP_NO_CACHE_DIR=1\n",
+     [(1, 12, 1, 23)], "FROM a\nONBUILD RUN pip install --no-cache-dir x\nONBUILD ENV PIP_NO_CACHE_DIR=1\n"),
+    # §5 heredocs: one heredoc alone is the script; otherwise the shell reads the command line
+    ("a descriptor before a lone heredoc", "RUN 3<<EOF\npip install x\nEOF\n", [(1, 0, 1, 11)],
+     "RUN 3<<EOF\npip install --no-cache-dir x\nEOF\n"),
+    ("#!/usr/bin/env -S bash -e", "RUN <<EOF\n#!/usr/bin/env -S bash -e\npip install x\nEOF\n", [(2, 0, 2, 11)],
+     "RUN <<EOF\n#!/usr/bin/env -S bash -e\npip install --no-cache-dir x\nEOF\n"),
+    ("#!/bin/busybox sh", "RUN <<EOF\n#!/bin/busybox sh\npip install x\nEOF\n", [(2, 0, 2, 11)],
+     "RUN <<EOF\n#!/bin/busybox sh\npip install --no-cache-dir x\nEOF\n"),
+    ("#! with a blank and an option", "RUN <<EOF\n#! /bin/bash -e\npip install x\nEOF\n", [(2, 0, 2, 11)],
+     "RUN <<EOF\n#! /bin/bash -e\npip install --no-cache-dir x\nEOF\n"),
+    ("stdin is the last << redirect", "RUN sh <<A <<B\npip install a\nA\npip install b\nB\n", [(3, 0, 3, 11)],
+     "RUN sh <<A <<B\npip install a\nA\npip install --no-cache-dir b\nB\n"),
+    ("a redirect before the shell counts", "RUN <<A sh <<B\npip install a\nA\npip install b\nB\n", [(3, 0, 3, 11)],
+     "RUN <<A sh <<B\npip install a\nA\npip install --no-cache-dir b\nB\n"),
+    ("a heredoc on another descriptor is no stdin", "RUN sh <<A 3<<B\npip install a\nA\npip install b\nB\n",
+     [(1, 0, 1, 11)], "RUN sh <<A 3<<B\npip install --no-cache-dir a\nA\npip install b\nB\n"),
+    ("cat's heredoc, then the shell's", "RUN cat <<A > f && sh <<B\npip install a\nA\npip install b\nB\n",
+     [(3, 0, 3, 11)], "RUN cat <<A > f && sh <<B\npip install a\nA\npip install --no-cache-dir b\nB\n"),
+    ("one heredoc with words after it", "RUN <<EOF sh -e\npip install x\nEOF\n", [(1, 0, 1, 11)],
+     "RUN <<EOF sh -e\npip install --no-cache-dir x\nEOF\n"),
+    ("sh -s with operands reads stdin", "RUN sh -s -- a b <<EOF\npip install x\nEOF\n", [(1, 0, 1, 11)],
+     "RUN sh -s -- a b <<EOF\npip install --no-cache-dir x\nEOF\n"),
+    ("bash -s -e reads stdin", "RUN bash -s -e <<'EOF'\npip install x\nEOF\n", [(1, 0, 1, 11)],
+     "RUN bash -s -e <<'EOF'\npip install --no-cache-dir x\nEOF\n"),
+    ("sh -s operands are $@ in a quoted body", "RUN sh -s -- -q x <<'EOF'\npip install \"$@\"\nEOF\n",
+     [(1, 0, 1, 11)], "RUN sh -s -- -q x <<'EOF'\npip install --no-cache-dir \"$@\"\nEOF\n"),
+    ("an unquoted body's $@ is the RUN's, empty", "RUN sh -s -- --no-cache-dir <<EOF\npip install \"$@\" x\nEOF\n",
+     [(1, 0, 1, 11)], "RUN sh -s -- --no-cache-dir <<EOF\npip install --no-cache-dir \"$@\" x\nEOF\n"),
+    ("a bash heredoc decodes $'…', a sh one not", "RUN bash <<'A' && sh <<'B'\npip install $'--no-cache-dir' a\nA\n"
+     "pip install $'--no-cache-dir' b\nB\n", [(3, 0, 3, 11)],
+     "RUN bash <<'A' && sh <<'B'\npip install $'--no-cache-dir' a\nA\npip install --no-cache-dir $'--no-cache-dir' b\nB\n"),
 ]
 
 CLEAN: list[tuple[str, str]] = [
@@ -235,6 +316,45 @@ CLEAN: list[tuple[str, str]] = [
     ("PIP_ mixed case inline", "RUN PIP_No_Cache_Dir=on pip install x\n"),
     ("PIP_ lower case, ARG", "FROM a\nARG PIP_no_cache_dir=1\nRUN pip install x\n"),
     ("PIP_cache_dir lower case moves the cache", "ENV PIP_cache_dir=/c\nRUN --mount=type=cache,target=/c pip install x\n"),
+    ("bash decodes $'…'", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN pip install $'--no-cache-dir' x\n"),
+    ("bash decodes \\x2d", "FROM a\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN pip install $'--no-cache\\x2ddir' x\n"),
+    ("bash decodes octal, \\u and \\c", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\n"
+     "RUN pip install $'\\055-no-cache-dir' a && pip install $'\\u002d-no-cache-dir' b && pip install $'\\x2d\\x2dno-cache-dir' c\n"),
+    ("bash's $\"…\" is a string", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN pip install $\"--no-cache-dir\" x\n"),
+    ("SHELL through env bash", "FROM a\nSHELL [\"/usr/bin/env\", \"bash\", \"-c\"]\nRUN pip install $'--no-cache-dir' x\n"),
+    ("SHELL bash inherited from a stage", "FROM a AS b\nSHELL [\"/bin/bash\", \"-c\"]\nFROM b\nRUN pip install $'--no-cache-dir' x\n"),
+    ("busybox sh -c decodes $'…' (ash)", "RUN busybox sh -c \"pip install \\$'--no-cache-dir' x\"\n"),
+    ("SHELL ash", "FROM a\nSHELL [\"/bin/ash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN pip install $'--no-cache-dir' x\n"),
+    ("bash -c in exec form", "RUN [\"bash\", \"-c\", \"pip install $'--no-cache-dir' x\"]\n"),
+    ("bash -c of a double-quoted script", "RUN bash -c \"pip install \\$'--no-cache-dir' x\"\n"),
+    ("a #!/bin/bash heredoc", "RUN <<EOF\n#!/bin/bash\npip install $'--no-cache\\x2ddir' x\nEOF\n"),
+    ("a lone heredoc under SHELL bash", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN <<EOF\npip install $'--no-cache-dir' x\nEOF\n"),
+    ("bash reading a heredoc", "RUN bash <<'EOF'\npip install $'--no-cache-dir' x\nEOF\n"),
+    ("bash -c $'…' under sh runs $pip, unset", "RUN bash -c $'pip install x'\n"),
+    ("an ARG of the base stage reaches the child", "FROM a AS base\nARG PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install x\n"),
+    ("ONBUILD RUN sees an ENV written after it", "FROM a\nONBUILD RUN pip install x\nENV PIP_NO_CACHE_DIR=1\n"),
+    ("ONBUILD RUN with its own cache mount", "FROM a\nONBUILD RUN --mount=type=cache,target=/root/.cache/pip pip install x\n"),
+    ("ONBUILD RUN suppressed", "FROM a\n# hadolint ignore=DL3042\nONBUILD RUN pip install x\n"),
+    ("ONBUILD RUN suppressed by code", "FROM a\n# pip-cache-lsp: ignore=pip-no-cache-dir\nONBUILD RUN pip install x\n"),
+    ("ONBUILD ENV before the trigger", "FROM a\nONBUILD ENV PIP_NO_CACHE_DIR=1\nONBUILD RUN pip install x\n"),
+    ("ONBUILD ENV reaches the grandchild through the child's ENV", "FROM a AS base\nONBUILD ENV PIP_NO_CACHE_DIR=1\n"
+     "FROM base AS mid\nFROM mid\nRUN pip install x\n"),
+    ("ONBUILD ENV reaches the child stage", "FROM a AS base\nONBUILD ENV PIP_NO_CACHE_DIR=1\nFROM base\nRUN pip install x\n"),
+    ("ONBUILD RUN under the parent's last bash SHELL", "FROM a\nONBUILD RUN pip install $'--no-cache-dir' x\n"
+     "SHELL [\"/bin/bash\", \"-c\"]\n"),
+    ("ONBUILD RUN of pip config reaches the child", "FROM a AS base\nONBUILD RUN pip config set global.no-cache-dir 1\n"
+     "FROM base\nRUN pip install x\n"),
+    ("a line of heredoc redirects alone runs nothing", "RUN <<A <<B\npip install a\nA\npip install b\nB\n"),
+    ("a line of three heredocs", "RUN <<A <<B <<C\npip install a\nA\npip install b\nB\npip install c\nC\n"),
+    ("the first of two heredocs is not stdin", "RUN sh <<A <<'B'\npip install a\nA\necho b\nB\n"),
+    ("python reads the heredoc", "RUN python3 <<EOF\npip install x\nEOF\n"),
+    ("python reads it, on a line with two", "RUN python3 <<A && cat <<B\npip install a\nA\npip install b\nB\n"),
+    ("a script file is no stdin script", "RUN sh ./x.sh <<EOF\npip install x\nEOF\n"),
+    ("sh -c is no stdin script", "RUN sh -c 'echo' <<EOF\npip install x\nEOF\n"),
+    ("#!/usr/bin/env python3 -S", "RUN <<EOF\n#!/usr/bin/env -S python3 -u\npip install x\nEOF\n"),
+    ("#!/usr/bin/env with a blank and no -S runs nothing", "RUN <<EOF\n#!/usr/bin/env bash -e\npip install x\nEOF\n"),
+    ("#!/usr/bin/perl", "RUN <<EOF\n#!/usr/bin/perl\npip install x\nEOF\n"),
+    ("sh -s operands in a quoted body", "RUN sh -s -- --no-cache-dir x <<'EOF'\npip install \"$@\"\nEOF\n"),
 ]
 
 
@@ -267,3 +387,28 @@ def test_deep_nesting_skips_only_the_deep_part(depth: int) -> None:
 def test_shallow_nesting_is_read() -> None:
     source = "RUN " + "echo $(" * 30 + "pip install x" + ")" * 30 + "\n"
     assert len(ranges(Document(source))) == 1
+
+
+@pytest.mark.parametrize(("source", "builder"), [
+    pytest.param("FROM a\nONBUILD RUN pip install x\n", None, id="the final stage: its children ship it"),
+    pytest.param("FROM a AS base\nONBUILD RUN pip install x\nFROM base\n", None, id="the final stage is its child"),
+    pytest.param("FROM a AS base\nONBUILD RUN pip install x\nFROM base AS b\nFROM c\n", "base",
+                 id="only a builder is built on it"),
+    pytest.param("FROM a AS base\nONBUILD RUN pip install x\nFROM c\n", None,
+                 id="a stage no stage of the file builds on: its triggers are for images built on it"),
+])
+def test_onbuild_placement(source: str, builder: str | None) -> None:
+    """An ONBUILD trigger runs in the stage built on its own: in the image when that reaches it."""
+    (finding,) = Document(source).findings(selected=PIP)
+    assert finding.builder_stage == builder
+
+
+def test_onbuild_edit_rechecks_with_the_final_stage() -> None:
+    """An edit after the trigger that changes the stage's final ENV re-checks the trigger."""
+    doc = Document("FROM a\nONBUILD RUN pip install x\n")
+    assert len(doc.findings(selected=PIP)) == 1
+    end = len(doc.text)
+    doc.edit(end, end, "ENV PIP_NO_CACHE_DIR=1\n")
+    assert doc.findings(selected=PIP) == []
+    doc.edit(end, len(doc.text), "RUN true\n")
+    assert len(doc.findings(selected=PIP)) == 1

@@ -89,6 +89,8 @@ def test_common_scripts_take_the_fast_path(script: str) -> None:
     "export A=1; pip install a", "[ -f x ] && pip install a", "pip install a # comment", "pip install \\\na",
     "pip install é", "(pip install a)", "pip install a &", "pip install a &&", "&& pip install a",
     "pip install a; ; b", "pip install a;; b", "echo \"$(pip install a)\"", "pip install 'a", "a\r",
+ "pip install $'--no-cache-dir' a",
+    "pip install x$'\\x2d'", 'pip install $"--no-cache-dir" a',
 ])
 def test_anything_else_goes_to_the_grammar(script: str) -> None:
     assert simple_commands(script) is None

@@ -204,6 +204,15 @@ CAUGHT: list[tuple[str, str, list[Range], str]] = [
      "RUN uv sync --no-cache"),
     ("continuation", "RUN uv \\\n  sync\n", [(0, 4, 1, 6)],
      "RUN uv \\\n  sync --no-cache\n"),
+    # issue 13 §2 and §5, through the same engine as pip
+    ("$'…' under sh is no flag (dash)", "RUN uv pip install $'--no-cache' x\n", [(0, 4, 0, 18)],
+     "RUN uv pip install --no-cache $'--no-cache' x\n"),
+    ("ONBUILD RUN with an ARG of the parent", "FROM a\nARG UV_NO_CACHE=1\nONBUILD RUN uv sync\n", [(2, 12, 2, 19)],
+     "FROM a\nARG UV_NO_CACHE=1\nONBUILD RUN uv sync --no-cache\n"),
+    ("stdin is the last << redirect", "RUN sh <<A <<B\nuv sync\nA\nuv pip install x\nB\n", [(3, 0, 3, 14)],
+     "RUN sh <<A <<B\nuv sync\nA\nuv pip install --no-cache x\nB\n"),
+    ("#!/usr/bin/env -S bash -e", "RUN <<EOF\n#!/usr/bin/env -S bash -e\nuv sync\nEOF\n", [(2, 0, 2, 7)],
+     "RUN <<EOF\n#!/usr/bin/env -S bash -e\nuv sync --no-cache\nEOF\n"),
 ]
 
 CLEAN: list[tuple[str, str]] = [
@@ -303,6 +312,10 @@ CLEAN: list[tuple[str, str]] = [
     ("bare ignore", "# pip-cache-lsp: ignore\nRUN uv sync\n"),
     ("file disable for uv", "# pip-cache-lsp: disable-file=uv-no-cache\nFROM a\nRUN uv sync\n"),
     ("empty document", ""),
+    # issue 13 §2 and §5, through the same engine as pip
+    ("bash decodes $'…'", "FROM a\nSHELL [\"/bin/bash\", \"-c\"]\nRUN uv pip install $'--no-\\x63ache' x\n"),
+    ("ONBUILD RUN sees an ENV written after it", "FROM a\nONBUILD RUN uv sync\nENV UV_NO_CACHE=1\n"),
+    ("a line of heredoc redirects alone runs nothing", "RUN <<A <<B\nuv sync\nA\nuv sync\nB\n"),
 ]
 
 

@@ -196,7 +196,8 @@ def _find_settings(ctx: _Context, variable: str, cache: Cache | None) -> Iterato
 def _origin(ctx: _Context, variable: str, cache: Cache | None, before: int, stage: Stage | None) -> Origin | None:
     """The ENV (else ARG) that gives ``variable`` its value in ``stage`` at offset ``before``.
 
-    ENV comes down the ``FROM <stage>`` chain; ARG only from the stage itself, as the fold reads them.
+    Both come down the ``FROM <stage>`` chain, as the fold reads them (an ARG declared in a
+    stage "is automatically inherited by other stages based on that stage", Dockerfile reference).
     """
     if stage is None:
         return None
@@ -208,7 +209,7 @@ def _origin(ctx: _Context, variable: str, cache: Cache | None, before: int, stag
             continue
         if origin.keyword == "ENV":
             env = origin
-        elif origin.stage == stage.index:
+        else:
             arg = origin
     return env or arg
 
@@ -584,12 +585,8 @@ def _elsewhere(seen: _Seen, effective: Origin | None) -> Iterator[Line]:
         elif origin.stage == index and origin.at > run_at:
             yield _line("Elsewhere: ", shown, f": {origin.keyword} on line {line}", *reads, " — after this RUN")
         elif origin.stage in chain and origin.at < run_at:
-            if origin.keyword == "ARG" and origin.stage != index:
-                yield _line("Elsewhere: ", shown, f": ARG on line {line} in {_stage_text(ctx, origin.stage)}", *reads,
-                            " — an ARG does not pass to a stage built on it")
-            else:
-                yield _line("Elsewhere: ", shown, f": {origin.keyword} on line {line}", *reads,
-                            " — overridden by a later setting")
+            yield _line("Elsewhere: ", shown, f": {origin.keyword} on line {line}", *reads,
+                        " — overridden by a later setting")
         else:
             this = ("this stage is ", *_from_text(ctx, index)) if index >= 0 else ("this RUN has no stage",)
             yield _line("Elsewhere: ", shown, f": {origin.keyword} on line {line} in {_stage_text(ctx, origin.stage)}",

@@ -18,7 +18,7 @@ from pip_cache_lsp.rules import Match, OffFlag, Rule, registered, spells
 from pip_cache_lsp.run import run_commands
 from pip_cache_lsp.shell import Command, Wanted, Word, basename, expand_argv, unwrap_env
 from pip_cache_lsp.suppress import INSTRUCTION, STAGE, Pragma, pragmas
-from pip_cache_lsp.words import buildkit_words
+from pip_cache_lsp.words import buildkit_words, dollar_quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +90,17 @@ class Facts:
     pragmas: tuple[Pragma, ...] = ()  # the suppression comments above (instruction and, for FROM, stage)
     muted: tuple[Muted, ...] = ()  # commands a flag turns off, in a RUN with a cache mount
     reuse_targets: tuple[str, ...] = ()  # type=cache mount targets alone (tmpfs keeps nothing across builds)
+    # The same RUN read by a stage whose SHELL is bash: set only when its text holds ``$'`` or
+    # ``$"``, which bash decodes and dash does not (bash manual, 3.1.2.4 and 3.1.2.5).
+    as_bash: Facts | None = None
+    onbuild: bool = False  # an ONBUILD trigger: it runs in the stage built FROM this one
 
     @property
     def changes_stage(self) -> bool:
         """Whether the instruction can change what later RUNs see or what the image ships."""
         return bool(self.stage_base is not None or self.env or self.args or self.user is not None
                     or self.workdir is not None or self.copies_from is not None or self.config
-                    or self.shell is not None)
+                    or self.shell is not None or self.onbuild)
 
 
 def analyze(ins: Instruction) -> Facts | None:
@@ -119,11 +123,14 @@ def _silenced(found: tuple[Pragma, ...], scope: str) -> frozenset[str]:
     return frozenset().union(*(p.codes for p in found if p.scope == scope)) if found else frozenset()
 
 
-def _analyze(ins: Instruction, found: tuple[Pragma, ...]) -> Facts | None:
+def _analyze(ins: Instruction, found: tuple[Pragma, ...], trigger: bool = False) -> Facts | None:
+    if ins.onbuild and not trigger:  # an ONBUILD trigger: checked at the end of its stage (stage.fold)
+        facts = _analyze(ins, found, True)
+        if facts is None or facts.stage_base is not None or facts.copies_from is not None:
+            return None  # ONBUILD FROM is an error; ONBUILD COPY --from ships nothing here
+        return replace(facts, onbuild=True, as_bash=replace(facts.as_bash, onbuild=True) if facts.as_bash else None)
     if ins.keyword == "RUN":
         return _run_facts(ins, registered(), found)
-    if ins.onbuild:
-        return None
     if ins.keyword == "ENV":
         env = tuple(_env_pairs(ins.command))
         return Facts(env=env) if env else None
@@ -157,11 +164,23 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...], found: tuple[Pragma, .
     if not candidates:
         return Facts(pragmas=found) if found else None
     text = ins.text if ins.heredocs else ins.logical
+    facts = _read_run(ins, candidates, text, False, found)
+    if ins.exec_form is None and dollar_quotes(text):  # bash reads these words otherwise
+        as_bash = _read_run(ins, candidates, text, True, found)
+        if as_bash != facts:
+            empty = Facts(shell_form=True, pragmas=found)
+            return replace(facts or empty, as_bash=as_bash or empty)
+    return facts
+
+
+def _read_run(ins: Instruction, candidates: list[Rule], text: str, bash: bool,
+              found: tuple[Pragma, ...]) -> Facts | None:
+    """The facts of a RUN read by the stage's shell: dash, or bash when ``bash``."""
     # configuration is written by a command that spells ``config`` (``pip config set``): else none is
     configuring = spells(text, "config")
     wanted = _wanted(candidates, "rm" in text, configuring, any(word in text for word in _CLEANING_WORDS))
     try:
-        commands = list(run_commands(ins, wanted))
+        commands = list(run_commands(ins, wanted, bash))
         expands = "$" in text  # else no word is templated
         templated = [expands and _templated(command, candidates, ins.text) for command in commands]
         calls = tuple(_hit(command, rule, match, commands[:i] if configuring else [], commands[i + 1:], ins.text)

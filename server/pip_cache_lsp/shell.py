@@ -24,7 +24,16 @@ from typing import TYPE_CHECKING, cast
 
 from pip_cache_lsp.simple_shell import SimpleCommand, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
-from pip_cache_lsp.words import DOUBLE_QUOTE_ESCAPABLE, VARIABLE, Template, decode_json, simple_parts, unescape
+from pip_cache_lsp.words import (
+    ANSI_C_SHELLS,
+    DOUBLE_QUOTE_ESCAPABLE,
+    VARIABLE,
+    Template,
+    ansi_c,
+    decode_json,
+    simple_parts,
+    unescape,
+)
 
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
@@ -155,16 +164,20 @@ Wanted = Callable[[str, str], bool]
 
 def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | None = None,
                        wanted: Wanted | None = None, kept: frozenset[str] | None = None,
-                       escape_blanks: bool = False, positional: tuple[str, ...] | None = None) -> Iterator[Command]:
+                       escape_blanks: bool = False, positional: tuple[str, ...] | None = None,
+                       bash: bool = False) -> Iterator[Command]:
     """The simple commands of a shell script, in source order, nested scripts included.
 
     With ``wanted``, only commands it accepts by their name and their source text (and
     wrappers and shells, which may run such a command) are reported; the words of the
-    others are never decoded, which is most of the walk's cost.
+    others are never decoded, which is most of the walk's cost.  ``bash``: the shell
+    reading the script decodes ``$'…'`` (:data:`~pip_cache_lsp.words.ANSI_C_SHELLS`);
+    else it is read as dash reads it.
     """
     walker = _Walker(text, smap, dict(env or {}), wanted, kept)
     walker.escape_blanks = escape_blanks
     walker.positional = positional
+    walker.bash = bash
     yield from walker.run()
 
 
@@ -185,7 +198,7 @@ def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
         script, script_map = decode_json(raw, start + 1, smap)
         args = tuple(w.value for w in run[script_at + 2:])
         yield from commands_in_script(script, script_map, env, wanted, kept, False,
-                                      None if None in args else cast("tuple[str, ...]", args))
+                                      None if None in args else cast("tuple[str, ...]", args), decodes_ansi_c(run))
 
 
 def unwrap(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Word, ...]]:
@@ -412,9 +425,53 @@ def shell_script_index(argv: tuple[Word, ...]) -> int | None:
 
 def reads_script_from_stdin(argv: tuple[Word, ...]) -> bool:
     """A shell with no ``-c`` and no script file runs what its stdin (a heredoc) holds."""
-    if not argv or basename(argv[0]) not in SHELLS:
-        return False
-    return all((w.value or "").startswith(("-", "+")) for w in argv[1:])
+    return stdin_script_args(argv) is not None
+
+
+def stdin_script_args(argv: tuple[Word, ...]) -> tuple[Word, ...] | None:
+    """For a shell that runs its stdin as the script, its positional parameters; else None.
+
+    bash manual, 6.1 Invoking Bash (dash(1) alike): ``-s``, or no operand left after the
+    options, reads the commands from stdin, and the operands after ``-s`` are ``$1``…
+    (``sh -s -- a b <<EOF``); ``-c`` runs its operand instead, and a first operand without
+    ``-s`` is a script file.  ``-o``/``-O`` take a value; ``--`` and ``-`` end the options.
+    """
+    if not argv:
+        return None
+    name, i = basename(argv[0]), 1
+    if name == "busybox":
+        if len(argv) < 2 or (argv[1].value or "") not in SHELLS:
+            return None
+        i = 2
+    elif name not in SHELLS:
+        return None
+    stdin = False
+    while i < len(argv):
+        opt = argv[i].value
+        if opt is None:
+            break
+        if opt in ("-o", "+o", "-O", "+O"):
+            i += 2
+            continue
+        if opt in ("--", "-"):
+            i += 1
+            break
+        if opt.startswith("--"):
+            i += 1
+            continue
+        if len(opt) > 1 and opt[0] in "-+":
+            if "c" in opt[1:]:
+                return None
+            stdin = stdin or "s" in opt[1:]
+            i += 1
+            continue
+        break
+    return argv[i:] if stdin or i >= len(argv) else None
+
+
+def decodes_ansi_c(argv: tuple[Word, ...]) -> bool:
+    """Whether the shell ``argv`` runs decodes ``$'…'`` in its script (bash, not dash)."""
+    return bool(argv) and basename(argv[0]) in ANSI_C_SHELLS  # ``busybox sh``: its sh is ash
 
 
 class _Walker:
@@ -431,6 +488,7 @@ class _Walker:
         self.escape_blanks = False  # see Command.escape_blanks
         # ``sh -c SCRIPT NAME ARG…``: the ARGs are $1… and "$@" (None: unknown, as for a top-level script)
         self.positional: tuple[str, ...] | None = None
+        self.bash = False  # the shell reading this script decodes $'…' (bash), or reads it as dash does
         self.depth = 0  # $(…) nested around the node being walked
         self.text = text
         self.smap = smap
@@ -490,7 +548,7 @@ class _Walker:
 
     def _run(self, argv: list[Word], inline: dict[str, str | None],
              script_of: Callable[[Word], tuple[str, SourceMap] | None],
-             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap]]],
+             stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap, bool]]],
              always: bool | Callable[[], bool]) -> Iterator[Command]:
         """The command ``argv`` runs, then the scripts it hands a shell, for both readers.
 
@@ -513,10 +571,17 @@ class _Walker:
                 escape = self.escape_blanks or ("'" not in raw and '"' not in raw and "\\" in raw)
                 args = tuple(w.value for w in command.argv[script_at + 2:])  # after $0 (bash manual, 6.1)
                 positional = None if None in args else cast("tuple[str, ...]", args)
-                nested = commands_in_script(*script, env, self.wanted, kept, escape, positional)
-        elif reads_script_from_stdin(command.argv):
-            nested = (c for body, body_map in stdin_scripts()
-                      for c in commands_in_script(body, body_map, command.env, self.wanted, command.kept))
+                # eval runs its string in this shell; su and runuser in the user's, read as sh
+                bash = self.bash if basename(command.argv[0]) == "eval" else decodes_ansi_c(command.argv)
+                nested = commands_in_script(*script, env, self.wanted, kept, escape, positional, bash)
+        elif (operands := stdin_script_args(command.argv)) is not None:
+            args = tuple(w.value for w in operands)
+            positional = None if None in args else cast("tuple[str, ...]", args)
+            bash = decodes_ansi_c(command.argv)
+            # an unquoted delimiter: this shell expands ``$1``, ``"$@"`` in the body first, with its own
+            nested = (c for body, body_map, expanded in stdin_scripts()
+                      for c in commands_in_script(body, body_map, command.env, self.wanted, command.kept, False,
+                                                  self.positional if expanded else positional, bash))
         for inner in nested:  # a nested command runs always only if its shell does
             yield inner if always is True else dataclasses.replace(
                 inner, runs_always=functools.partial(_both, command, inner))
@@ -639,20 +704,38 @@ class _Walker:
         arg_node = self._node_of(command, word)
         return self._decode(arg_node) if arg_node is not None else None
 
-    def _heredoc_scripts(self, command: Node) -> Iterator[tuple[str, SourceMap]]:
+    def _heredoc_scripts(self, command: Node) -> Iterator[tuple[str, SourceMap, bool]]:
+        """The script a shell reading stdin gets, and whether this shell expanded it first.
+
+        A heredoc's body is expanded when no part of its delimiter is quoted (bash manual,
+        3.6.6 Here Documents).
+        """
         redirected = _redirected(command)
         if redirected is None:
             piped = self._piped_script(command)
             if piped is not None:
-                yield piped
+                yield (*piped, False)
             return
+        # stdin is the last ``<<`` redirect that names no other descriptor (bash manual, 3.6
+        # Redirections: they are processed in order, each ``<<`` replacing fd 0)
+        last = None
         for redirect in redirected.children_by_field_name("redirect"):
-            body = next((c for c in redirect.named_children if c.type == "heredoc_body"), None)
-            if body is not None:
-                start, end = self.char_at(body.start_byte), self.char_at(body.end_byte)
-                builder = TextBuilder()
-                builder.add(self.text[start:end], start)
-                yield builder.build(self.smap)
+            if redirect.type == "heredoc_redirect" and not self._other_descriptor(redirect):
+                last = redirect
+        body = next((c for c in last.named_children if c.type == "heredoc_body"), None) if last else None
+        if last is not None and body is not None:
+            start, end = self.char_at(body.start_byte), self.char_at(body.end_byte)
+            builder = TextBuilder()
+            builder.add(self.text[start:end], start)
+            delimiter = next((self._text(c) for c in last.children if c.type == "heredoc_start"), "")
+            yield (*builder.build(self.smap), not any(c in delimiter for c in "'\"\\"))
+
+    def _other_descriptor(self, redirect: Node) -> bool:
+        """``3<<EOF``: a heredoc redirect to a descriptor other than stdin."""
+        fd = redirect.child_by_field_name("descriptor")
+        if fd is None:
+            fd = next((c for c in redirect.children if c.type == "file_descriptor"), None)
+        return fd is not None and self._text(fd) != "0"
 
     def _piped_script(self, command: Node) -> tuple[str, SourceMap] | None:
         """``echo 'pip install x' | sh``: the string the command before the pipe writes, as a script.
@@ -836,6 +919,12 @@ class _Walker:
             if "\\" not in text:
                 return Word(text, start, end, self.smap)
         value = self._value(node)
+        if node.type == "string":
+            before = node.prev_sibling  # ``$"…"``: bash's locale translation (3.1.2.5); dash's ``$`` and a string
+            if before is not None and before.type == "$" and before.end_byte == node.start_byte:
+                start = self.char_at(before.start_byte)
+                if not self.bash and value is not None:
+                    value = "$" + value
         return Word(value, start, end, self.smap, self._word_template(node) if value is None else None)
 
     def _word_template(self, node: Node) -> Parts | None:
@@ -916,8 +1005,13 @@ class _Walker:
         elif kind == "string":
             unescape(self.text, start + 1, end - 1 if self.text[end - 1 : end] == '"' and end - start >= 2 else end,
                      DOUBLE_QUOTE_ESCAPABLE, out)
-        elif kind == "ansi_c_string":
-            out.add(self.text[start + 2 : end - 1], start + 2)
+        elif kind == "ansi_c_string":  # bash manual, 3.1.2.4; dash reads ``$`` and a single-quoted string
+            close = end - 1 if end - start >= 3 and self.text[end - 1] == "'" else end
+            if self.bash:
+                ansi_c(self.text, start + 2, close, out)
+            else:
+                out.add("$", start)
+                out.add(self.text[start + 2 : close], start + 2)
         else:
             unescape(self.text, start, end, None, out)
 

@@ -20,7 +20,7 @@ from pip_cache_lsp.findings import MISSING, Finding, Hit
 from pip_cache_lsp.rules.hints import UNUSED_SUPPRESSION, USELESS_CACHE_MOUNT, mount_message, unused_message
 from pip_cache_lsp.shell import SHELLS as POSIX_SHELLS
 from pip_cache_lsp.suppress import FILE, INSTRUCTION, STAGE, Pragma, unused
-from pip_cache_lsp.words import Template
+from pip_cache_lsp.words import ANSI_C_SHELLS, Template
 
 # BuildKit's variable forms (``frontend/dockerfile/shell/lex.go``): $X, ${X}, ${X:-word}, ${X-word},
 # ${X:+word}, ${X+word}.  With the colon an empty value counts as unset.
@@ -41,7 +41,8 @@ class Stage:
     the codes an ignore-stage pragma above its FROM silences.
     """
 
-    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed", "config", "shell", "account")
+    __slots__ = ("env", "args", "user", "workdir", "index", "name", "suppressed", "config", "shell", "bash",
+                 "account")
 
     def __init__(self, env: dict[str, str | None] | None = None, user: str | None = None,
                  args: dict[str, str | None] | None = None, workdir: str = "/", index: int = -1,
@@ -56,13 +57,14 @@ class Stage:
         self.suppressed = suppressed
         self.config: dict[str, str | None] = config if config is not None else {}  # files RUNs wrote
         self.shell = True  # whether shell-form RUNs go to a POSIX shell (SHELL may say powershell or cmd)
+        self.bash = False  # whether that shell decodes $'…' (SHELL ["/bin/bash", "-c"]); /bin/sh does not
         # USER as written (``name[:group]``), variables expanded where known: a cache mount's uid/gid
         self.account: str | None = None
 
     def copy(self) -> Stage:
         stage = Stage(dict(self.env), self.user, dict(self.args), self.workdir, self.index, self.name,
                       self.suppressed, dict(self.config))
-        stage.shell = self.shell
+        stage.shell, stage.bash = self.shell, self.bash
         stage.account = self.account
         return stage
 
@@ -258,6 +260,8 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> bool:
         block.hints = _unused_hints(facts.pragmas, INSTRUCTION, (), ()) if facts.pragmas else ()
         block.silenced = frozenset()
         return bool(block.hints)
+    if facts.as_bash is not None and stage is not None and stage.bash:
+        facts = facts.as_bash  # SHELL ["/bin/bash", …]: $'…' words decoded
     calls = facts.calls
     if facts.deferred:  # words with $VAR: matched now that the stage's values are known
         expand = (stage or Stage()).expand
@@ -429,6 +433,8 @@ class Graph:
         stage = block.stage
         if stage is None or stage.index in self.reaching():
             return None
+        if block.facts is not None and block.facts.onbuild and stage.index not in self.bases:
+            return None  # an ONBUILD no stage of this file builds on: it is for the images built on this one
         if stage.index not in self.copied():  # nothing is ever copied out of it: the common builder
             return stage.label, (False,) * len(block.hits)
         return stage.label, tuple(self.shipped(stage.index, stage.cache_dir(hit), hit.rule.cache.subdir)
@@ -512,6 +518,7 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
     """Fold stage environments over every block; returns the blocks that have hits.
 
     ``graph``, when given, receives the stages and their ``COPY --from`` edges.
+    ``ONBUILD`` triggers are set aside and checked when their stage ends (:func:`_triggers`).
     """
     graph = graph if graph is not None else Graph()
     with_hits: list[tuple[int, B]] = []
@@ -519,48 +526,42 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
     stages: dict[str, Stage] = {}
     stage: Stage | None = None
     name: str | None = None
+    triggers: list[tuple[int, B, Stage | None]] = []  # this stage's ONBUILD blocks, and the stage at each
     for start, block in blocks:
         facts = block.facts
         if facts is None:  # nothing to check; the stage passes through
             block.stage = stage
             continue
+        if facts.onbuild:
+            block.stage = stage
+            triggers.append((start, block, stage))
+            continue
         if facts.stage_base is not None:
+            if triggers:
+                child = _triggers(stage, triggers, honour_env, with_hits)
+                if name and child is not None:
+                    stages[name] = child
+                triggers = []
             reference = global_args.expand(facts.stage_base) or facts.stage_base  # FROM ${IMAGE}: global ARGs
             base = stages.get(reference)  # BuildKit: AS names are lower-cased, FROM's reference is not
             index = len(graph.bases)
             graph.bases.append(base.index if base else None)
             name = facts.stage_name
-            stage = Stage(dict(base.env), base.user, workdir=base.workdir, index=index, name=name,
+            # a stage built on another starts from its LLB state: ENV and the ARG values dispatchArg
+            # added to it (BuildKit ``dispatchState.init``; reference.md: "An ARG variable declared
+            # within a build stage is automatically inherited by other stages based on that stage")
+            stage = Stage(dict(base.env), base.user, dict(base.args), workdir=base.workdir, index=index, name=name,
                           suppressed=facts.stage_suppressed, config=dict(base.config)) if base else \
                 Stage(index=index, name=name, suppressed=facts.stage_suppressed)
-            stage.shell = base.shell if base else True
+            stage.shell, stage.bash = (base.shell, base.bash) if base else (True, False)
             stage.account = base.account if base else None
             if name:
                 graph.names[name] = index
-        elif facts.env:
-            stage = stage.copy() if stage else Stage()  # a snippet without FROM: one implicit stage
-            stage.env.update([(key, stage.expand(value)) for key, value in facts.env])
-        elif facts.args:
-            if stage is None:
-                for key, default in facts.args:
-                    global_args.args[key] = global_args.expand(default)
-            else:
-                stage = stage.copy()
-                for key, default in facts.args:
-                    stage.args[key] = stage.expand(default) if default is not None else global_args.args.get(key)
-        elif facts.user is not None:
-            stage = stage.copy() if stage else Stage()
-            stage.user = stage.expand(facts.user)
-            stage.account = stage.expand(facts.account) or facts.account
-        elif facts.shell is not None:  # a POSIX shell reads the text as we do; powershell, cmd do not
-            stage = stage.copy() if stage else Stage()
-            stage.shell = posixpath.basename(facts.shell[0]).lower().removesuffix(".exe") in POSIX_SHELLS
-        elif facts.workdir is not None:
-            stage = stage.copy() if stage else Stage()
-            stage.workdir = stage.absolute(stage.expand(facts.workdir) or facts.workdir)
         elif facts.copies_from is not None:
             graph.copies.append((stage.index if stage else -1, facts.copies_from, facts.copy_sources,
                                  facts.copy_destination))
+        elif facts.env or facts.args or facts.user is not None or facts.shell is not None or facts.workdir is not None:
+            stage = _applied(stage, facts, global_args)
         if name and stage is not None:
             stages[name] = stage
         if stage_hits(block, stage, honour_env):
@@ -571,7 +572,79 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             block.stage = stage
             if name:
                 stages[name] = stage
+    if triggers:
+        _triggers(stage, triggers, honour_env, with_hits)
+        with_hits.sort(key=lambda pair: pair[0])
     return with_hits
+
+
+def _applied(stage: Stage | None, facts: Facts, global_args: Stage) -> Stage | None:
+    """The stage after an ENV, ARG, USER, SHELL or WORKDIR (a new one: kept stages never change)."""
+    if facts.env:
+        stage = stage.copy() if stage else Stage()  # a snippet without FROM: one implicit stage
+        stage.env.update([(key, stage.expand(value)) for key, value in facts.env])
+    elif facts.args:
+        if stage is None:
+            for key, default in facts.args:
+                global_args.args[key] = global_args.expand(default)
+        else:
+            stage = stage.copy()
+            for key, default in facts.args:
+                stage.args[key] = stage.expand(default) if default is not None else global_args.args.get(key)
+    elif facts.user is not None:
+        stage = stage.copy() if stage else Stage()
+        stage.user = stage.expand(facts.user)
+        stage.account = stage.expand(facts.account) or facts.account
+    elif facts.shell is not None:  # a POSIX shell reads the text as we do; powershell, cmd do not
+        stage = stage.copy() if stage else Stage()
+        program = _program(facts.shell)
+        stage.shell = program in POSIX_SHELLS
+        stage.bash = program in ANSI_C_SHELLS
+    elif facts.workdir is not None:
+        stage = stage.copy() if stage else Stage()
+        stage.workdir = stage.absolute(stage.expand(facts.workdir) or facts.workdir)
+    return stage
+
+
+def _program(shell: tuple[str, ...]) -> str:
+    """The shell a SHELL array runs: its first element's name, or the program ``env`` starts."""
+    names = [posixpath.basename(word).lower().removesuffix(".exe") for word in shell]
+    if names[0] == "env":
+        names = [n for n in names[1:] if not n.startswith("-") and "=" not in n] or [""]
+    return names[0]
+
+
+def _triggers(stage: Stage | None, triggers: list[tuple[int, B, Stage | None]], honour_env: bool,
+              with_hits: list[tuple[int, B]]) -> Stage | None:
+    """Check a stage's ONBUILD triggers as the stage built FROM it runs them; returns that stage's start.
+
+    BuildKit stores each trigger in the image config (``dispatchOnbuild``) and runs them first
+    in a stage built on the image (``initOnBuildTriggers``; also for ``FROM <stage>`` in the same
+    Dockerfile, ``resolveStages``, in every release but v0.17.0).  They see the image config at the end of
+    the parent stage -- every ENV, even one written after the ONBUILD, its USER, WORKDIR and SHELL
+    -- and none of its ARGs, which an image does not keep.  ONBUILD ENV, ARG, USER, WORKDIR and
+    SHELL apply to the triggers after them, and, with RUNs' configuration, to the child stage,
+    which a same-Dockerfile child starts from (returned, with the parent's ARGs kept).
+    """
+    trigger = stage.copy() if stage is not None else Stage()
+    trigger.args = {}
+    child = stage
+    scratch = Stage()  # an ONBUILD ARG is a stage ARG of the child: no global ARG is read
+    for start, block, positional in triggers:
+        facts = block.facts
+        assert facts is not None
+        if facts.env or facts.args or facts.user is not None or facts.shell is not None or facts.workdir is not None:
+            trigger = _applied(trigger, facts, scratch) or trigger
+            child = _applied(child, facts, scratch)
+        elif stage_hits(block, trigger, honour_env):
+            with_hits.append((start, block))
+        if facts.config:
+            trigger = trigger.copy()
+            trigger.configure(facts.config)
+            child = child.copy() if child else Stage()
+            child.configure(facts.config)
+        block.stage = positional  # the stage in effect after it, for an edit that re-checks the next block
+    return child
 
 
 def findings_of(start: int, block: Checked, active: Collection[str] | None = None,

@@ -123,6 +123,83 @@ def unescape(text: str, start: int, end: int, escapable: str | None, out: TextBu
     out.add(text[piece:end], piece)
 
 
+# -- bash's ANSI-C quoting: $'…' ---------------------------------------------------------------
+
+# Shells that decode ``$'…'`` (bash manual, 3.1.2.4 ANSI-C Quoting; ksh93, zsh and mksh alike; busybox
+# ash, named ``ash`` or run as ``busybox sh``, when built with ASH_BASH_COMPAT, its default:
+# ``shell/ash.c`` ``BASH_DOLLAR_SQUOTE``).  dash (Debian's and Ubuntu's /bin/sh, 0.5.12) does not:
+# there ``$'a'`` is a lone ``$`` and a single-quoted ``a`` (dash(1), "Quoting" lists no such form),
+# and a plain ``sh`` is read as dash.
+ANSI_C_SHELLS = frozenset({"bash", "zsh", "ksh", "mksh", "ash", "busybox"})
+_ANSI_C_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
+                  "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+_ANSI_C_DIGITS = {"x": (2, 16), "u": (4, 16), "U": (8, 16)}  # at most this many digits, in this base
+_OCTAL = "01234567"
+_HEX = "0123456789abcdefABCDEF"
+
+
+_DOLLAR_QUOTE = re.compile(r"""\\.|'[^']*'?|"(?:[^"\\]|\\.)*"?|(?<![\w$])#[^\n]*|\$['"]""", re.DOTALL)
+
+
+def dollar_quotes(text: str) -> bool:
+    """Whether ``text`` holds a ``$'…'`` or ``$"…"`` outside quotes and comments: bash reads it otherwise.
+
+    Most texts with ``$'`` or ``$"`` hold them inside quotes (``"$$"``, ``'…$'``, ``":$"``),
+    where no shell decodes them; only a text this finds is read a second time, as bash.
+    """
+    if "$'" not in text and '$"' not in text:
+        return False
+    return any(m.group().startswith("$") for m in _DOLLAR_QUOTE.finditer(text))
+
+
+def ansi_c(text: str, start: int, end: int, out: TextBuilder) -> None:
+    """The body of a ``$'…'`` word (``text[start:end]``, quotes excluded) as bash decodes it.
+
+    bash manual, 3.1.2.4: ``\\a \\b \\e \\E \\f \\n \\r \\t \\v \\\\ \\' \\" \\?``, ``\\nnn``
+    (one to three octal digits), ``\\xHH`` (one or two hex digits), ``\\uHHHH``, ``\\UHHHHHHHH``
+    (one to four, one to eight), ``\\cx`` (control-x); any other backslash is kept, with
+    the character after it.  A NUL (``\\0``, ``\\x00``, ``\\c@``) ends the string: bash keeps
+    C strings, so the rest of the quoted text is dropped (checked with bash 5.2).
+    """
+    i = piece = start
+    while i < end:
+        if text[i] != "\\" or i + 1 >= end:
+            i += 1
+            continue
+        c = text[i + 1]
+        char: str | None = None
+        width = 2
+        if c in _ANSI_C_SIMPLE:
+            char = _ANSI_C_SIMPLE[c]
+        elif c in _OCTAL:
+            while width < 4 and i + width < end and text[i + width] in _OCTAL:
+                width += 1
+            char = chr(int(text[i + 1 : i + width], 8) & 0xFF)
+        elif c in _ANSI_C_DIGITS:
+            most, base = _ANSI_C_DIGITS[c]
+            while width < 2 + most and i + width < end and text[i + width] in _HEX:
+                width += 1
+            if width > 2:
+                code = int(text[i + 2 : i + width], base)
+                char = chr(code & 0xFF) if c == "x" else chr(code) if code <= 0x10FFFF else "\ufffd"
+        elif c == "c" and i + 2 < end:  # control-x: the character's low five bits, ``\\c?`` DEL
+            x = text[i + 2]
+            width = 3
+            if x == "\\" and i + 3 < end and text[i + 3] == "\\":
+                width = 4  # ``\\c\\\\``: the backslash, escaped
+            char = "\x7f" if x == "?" else chr(ord(x.upper()) & 0x1F) if x.isascii() else x
+        if char is None:  # not an escape: both characters stay
+            i += 2
+            continue
+        out.add(text[piece:i], piece)
+        if char == "\0":
+            return
+        out.add_escape(char, i, width)
+        i += width
+        piece = i
+    out.add(text[piece:end], piece)
+
+
 # -- JSON (exec form) -----------------------------------------------------------------------------
 
 _JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}

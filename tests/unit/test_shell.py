@@ -14,8 +14,10 @@ from pip_cache_lsp.shell import (
     basename,
     commands_in_exec,
     commands_in_script,
+    decodes_ansi_c,
     reads_script_from_stdin,
     shell_script_index,
+    stdin_script_args,
     unwrap,
     unwrap_env,
 )
@@ -77,9 +79,9 @@ CASES: list[tuple[str, bool, list[Cmd]]] = [
         ([("sh", 0, 2), ("-c", 3, 5), ('pip install "a b"', 6, 27)], {}),
         ([("pip", 7, 10), ("install", 11, 18), ("a b", 19, 26)], {}),
     ]),
-    ("sh -c $'pip install a'", False, [
-        ([("sh", 0, 2), ("-c", 3, 5), ("pip install a", 6, 22)], {}),
-        ([("pip", 8, 11), ("install", 12, 19), ("a", 20, 21)], {}),
+    ("sh -c $'pip install a'", False, [  # read as dash reads it: ``$`` then a single-quoted string
+        ([("sh", 0, 2), ("-c", 3, 5), ("$pip install a", 6, 22)], {}),
+        ([(None, 6, 11), ("install", 12, 19), ("a", 20, 21)], {}),
     ]),
     ("pip install 'a b' \"c\"d", True, [([("pip", 0, 3), ("install", 4, 11), ("a b", 12, 17), ("cd", 18, 22)], {})]),
     ("pip install a>=1 b", True, [([("pip", 0, 3), ("install", 4, 11), ("a", 12, 13), ("b", 17, 18)], {})]),
@@ -236,6 +238,15 @@ def test_shell_script_index(argv: tuple[str, ...], index: int | None) -> None:
         (("bash", "-s", "+x"), True),
         (("/bin/sh", "-eux"), True),
         (("sh", "script.sh"), False),
+        (("sh", "-s", "--", "a", "b"), True),
+        (("sh", "-es", "a"), True),
+        (("bash", "-o", "pipefail"), True),
+        (("bash", "-o", "pipefail", "x.sh"), False),
+        (("sh", "--", "x.sh"), False),
+        (("sh", "-"), True),
+        (("busybox", "sh", "-s"), True),
+        (("busybox", "cat"), False),
+        (("bash", "-sc", "x"), False),
         (("bash", "-c", "x"), False),
         (("python",), False),
         (("cat",), False),
@@ -327,3 +338,20 @@ def test_exec_form_wrapped_shell() -> None:
 def test_unwrap_env_kept(argv: tuple[str, ...], env: dict[str, str], kept: frozenset[str] | None) -> None:
     got_env, got_rest, got_kept = unwrap_env(words(*argv))
     assert (got_env, got_kept, [w.value for w in got_rest]) == (env, kept, ["pip"])
+
+
+@pytest.mark.parametrize(("argv", "operands"), [
+    (("sh", "-s", "--", "a", "b"), ["a", "b"]), (("bash", "-s", "x", "-y"), ["x", "-y"]), (("sh",), []),
+    (("sh", "f.sh", "a"), None),
+])
+def test_stdin_script_args(argv: tuple[str, ...], operands: list[str] | None) -> None:
+    found = stdin_script_args(words(*argv))
+    assert (None if found is None else [w.value for w in found]) == operands
+
+
+@pytest.mark.parametrize(("argv", "decodes"), [
+    (("bash", "-c", "x"), True), (("/bin/zsh",), True), (("sh", "-c", "x"), False), (("dash",), False),
+    (("busybox", "sh"), True), (("ash", "-c", "x"), True), ((), False),
+])
+def test_decodes_ansi_c(argv: tuple[str, ...], decodes: bool) -> None:
+    assert decodes_ansi_c(words(*argv)) is decodes

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 from pip_cache_lsp.words import (
     DOUBLE_QUOTE_ESCAPABLE,
+    ansi_c,
     buildkit_words,
     decode_json,
+    dollar_quotes,
     simple_parts,
     simple_unquote,
     unescape,
@@ -154,3 +158,51 @@ def test_decode_json_surrogate_pair_is_one_character() -> None:
     decoded, smap = decode_json(raw, 0, None)
     assert decoded == json.loads(f'"{raw}"') == "x\U0001f600y"
     assert [smap.start(i) for i in range(4)] == [0, 1, 13, 14]
+
+
+# bash manual, 3.1.2.4 ANSI-C Quoting: every escape, and what is no escape
+_ANSI_C_BODIES = [
+    r"plain", r"\a\b\e\E\f\n\r\t\v", r"\\\'\"\?", r"\101\0101\1234\7", r"\x41g\x4G\x\x7ff", r"\u00e9\u\U0001F600\U",
+    r"\cA\c?\ca\cz\c1\c", r"\c\\x", r"a\zb\%", r"--no-cache\x2ddir", r"ab\0cd", r"ab\x00cd", r"ab\c@cd", r"trail\\",
+]
+
+
+def _ansi_c(body: str) -> str:
+    out = TextBuilder()
+    ansi_c(body, 0, len(body), out)
+    return out.build()[0]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize("body", _ANSI_C_BODIES)
+def test_ansi_c_decodes_as_bash_does(body: str) -> None:
+    printed = subprocess.run(["bash", "-c", f"printf '%s' $'{body}'"], capture_output=True,
+                             env={"LC_ALL": "C.UTF-8"}, check=True).stdout.decode("utf-8")
+    assert _ansi_c(body) == printed
+
+
+@pytest.mark.skipif(shutil.which("dash") is None, reason="needs dash")
+def test_dash_reads_a_dollar_and_a_single_quoted_string() -> None:
+    """Why ``$'…'`` is not decoded under ``/bin/sh``: dash 0.5.12 keeps the ``$`` and the backslashes."""
+    printed = subprocess.run(["dash", "-c", "printf '%s' $'--no-cache\\x2ddir'"], capture_output=True, check=True).stdout
+    assert printed == b"$--no-cache\\x2ddir"
+
+
+def test_ansi_c_maps_each_escape_to_its_source() -> None:
+    body = r"ab\x2dc\tz"
+    out = TextBuilder()
+    ansi_c(body, 0, len(body), out)
+    text, smap = out.build()
+    assert text == "ab-c\tz"
+    assert [smap.start(i) for i in range(len(text))] == [0, 1, 2, 6, 7, 9]
+    assert smap.end(3) == 6 and smap.end(5) == 9  # a range ending on an escape ends after all of it
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("pip install $'x'", True), ('pip install $"x"', True), ("echo 'a' $'b'", True), ("a=b$'c'", True),
+    ('echo "$$"', False), ("awk 'sub(\":$\", \"\")'", False), ("grep 'x$'", False), ("# it's $'x'", False),
+    ('echo "it\'s $\'x\'"', False), ("pip install x", False),
+])
+def test_dollar_quotes(text: str, found: bool) -> None:
+    """Only a text with ``$'`` or ``$"`` outside quotes and comments is read again as bash."""
+    assert dollar_quotes(text) is found
