@@ -99,3 +99,20 @@ def test_unknown_strategy_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit) as exc:
         main(["check", "--fix", "--fix-strategy", "magic", "."])
     assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("strategy", sorted(FIXED))
+def test_selected_hints_are_removed_whatever_the_strategy(strategy: str, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A hint's fix is its removal: every strategy applies it (and ends: no round re-applies it)."""
+    target = tmp_path / "Dockerfile"
+    target.write_text("FROM python\n# pip-cache-lsp: ignore=uv-no-cache\nRUN pip install a\n")
+    code, out, err = run(capsys, "--fix", "--fix-strategy", strategy, "--select",
+                         "pip-no-cache-dir,uv-no-cache,unused-suppression", str(target))
+    want = {
+        "flag": "FROM python\nRUN pip install --no-cache-dir a\n",
+        "env": "FROM python\nENV PIP_NO_CACHE_DIR=1\nRUN pip install a\n",
+        "mount": "FROM python\nRUN --mount=type=cache,target=/root/.cache/pip pip install a\n",
+    }[strategy]
+    assert (target.read_text(), code, out) == (want, 0, "")
+    assert err == "pip-cache-lsp: fixed 2 finding(s) in 1 file(s)\n"

@@ -235,14 +235,15 @@ class Planner:
         return None
 
     def _candidate(self, finding: Finding, strategy: str, mount_without_sign: bool) -> _Candidate | None:
-        if strategy == "flag":
+        if strategy == "flag" or finding.fix_end is not None:  # a hint's fix is its removal, whatever the strategy
             return self._flag(finding)
         if strategy == "env":
             return self._env(finding)
         return self._mount(finding, mount_without_sign)
 
     def _flag(self, finding: Finding) -> _Candidate:
-        edit = Edit(finding.insert_at, finding.insert_at, finding.insert_text)
+        end = finding.insert_at if finding.fix_end is None else finding.fix_end  # a hint removes text
+        edit = Edit(finding.insert_at, end, finding.insert_text)
         return _Candidate("flag", (edit,), finding, (finding,), lambda _n: finding.rule.fix_title)
 
     def _env(self, finding: Finding) -> _Candidate | None:
