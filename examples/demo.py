@@ -78,7 +78,9 @@ async def session(path: Path) -> None:
     original = editor.text
     await editor.client.start_io(sys.executable, "-m", "pip_cache_lsp", "serve")
     init = await editor.client.initialize_async(types.InitializeParams(
-        capabilities=types.ClientCapabilities(), process_id=None))
+        capabilities=types.ClientCapabilities(text_document=types.TextDocumentClientCapabilities(
+            hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.PlainText]))),
+        process_id=None))
     editor.client.initialized(types.InitializedParams())
     print(f"server: {init.server_info.name} {init.server_info.version}, "
           f"positions in {init.capabilities.position_encoding}")
@@ -87,6 +89,20 @@ async def session(path: Path) -> None:
     diagnostics = await asyncio.wait_for(editor.diagnostics.get(), 10)
     print("\nPROBLEMS after opening:")
     problems(editor, diagnostics)
+
+    first = diagnostics[0]
+    hover = await editor.client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=editor.uri), position=first.range.start))
+    if hover is not None and isinstance(hover.contents, types.MarkupContent):
+        print(f"\nHOVER on line {first.range.start.line + 1} (why it is reported):")
+        for line in hover.contents.value.splitlines()[:14]:
+            print(f"  {line}")
+    offered = await editor.client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=editor.uri), range=first.range,
+        context=types.CodeActionContext(diagnostics=[first], only=[types.CodeActionKind.QuickFix])))
+    print(f"\nQUICK FIXES offered on line {first.range.start.line + 1} (each checked on a copy first):")
+    for action in offered or []:
+        print(f"  {'*' if getattr(action, 'is_preferred', False) else ' '} {action.title}")
 
     print("\nApplying the preferred quick fix of each problem (Ctrl+. in an editor):")
     while diagnostics:
