@@ -519,7 +519,7 @@ class _Walker:
                       for c in commands_in_script(body, body_map, command.env, self.wanted, command.kept))
         for inner in nested:  # a nested command runs always only if its shell does
             yield inner if always is True else dataclasses.replace(
-                inner, runs_always=functools.partial(_both, command, inner))
+                inner, runs_always=_Once(functools.partial(_both, command, inner)))
 
     def _command_of(self, words: list[Word], inline: dict[str, str | None],
                     always: bool | Callable[[], bool] = True) -> Command:
@@ -633,7 +633,7 @@ class _Walker:
             words.pop()
         words.extend(self._words_after_redirects(node))
         yield from self._run(words, inline, functools.partial(self._script_of, node),
-                             functools.partial(self._heredoc_scripts, node), functools.partial(_always, node))
+                             functools.partial(self._heredoc_scripts, node), _Once(functools.partial(_always, node)))
 
     def _script_of(self, command: Node, word: Word) -> tuple[str, SourceMap] | None:
         arg_node = self._node_of(command, word)
@@ -951,6 +951,25 @@ def _redirected(command: Node) -> Node | None:
 # 3.2.5.1 Looping Constructs, 3.3 Shell Functions).
 _MAYBE_RUN = frozenset({"if_statement", "elif_clause", "else_clause", "while_statement", "for_statement",
                         "c_style_for_statement", "case_statement", "case_item", "function_definition"})
+
+
+class _Once:
+    """A command's :attr:`Command.always`, worked out on first use and kept.
+
+    Each hit asks it of the commands after it, and the walk up the tree behind it is
+    not cheap: tree-sitter finds a node's parent by descending from the root.
+    """
+
+    __slots__ = ("_ask", "_answer")
+
+    def __init__(self, ask: Callable[[], bool]) -> None:
+        self._ask = ask
+        self._answer: bool | None = None
+
+    def __call__(self) -> bool:
+        if self._answer is None:
+            self._answer = self._ask()
+        return self._answer
 
 
 def _both(outer: Command, inner: Command) -> bool:
