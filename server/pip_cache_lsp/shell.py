@@ -79,6 +79,7 @@ _WRAPPER_OPERANDS = {"timeout": 1, "gosu": 1, "su-exec": 1}
 _RUN_SUBCOMMAND = frozenset({"conda", "mamba", "micromamba", "poetry", "pipenv"})  # ``conda run cmd``
 # Commands that run a string as a script, beside the shells' ``-c``: ``su -c``, ``runuser USER -c``, ``eval``.
 SCRIPT_RUNNERS = frozenset({"su", "runuser", "eval"})
+_RUNS_SCRIPTS = SHELLS | SCRIPT_RUNNERS  # the names shell_script_index or reads_script_from_stdin may accept
 _FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 
@@ -115,13 +116,16 @@ class Word:
         return f"Word({self.value!r}, {self.start}, {self.end})"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Command:
     """A simple command as it runs: its argv after wrappers, and the environment it adds.
 
     ``env`` maps a variable to the value this command's environment gives it on
     top of the instruction's (``""`` when unset).  ``exec_form`` commands are
     JSON array elements: an insertion must be a new element, not a new word.
+    Never changed once built (:func:`dataclasses.replace` makes another), but not
+    ``frozen``: its ``__init__`` would set each field through ``object.__setattr__``,
+    for every command the walk reads.
     """
 
     argv: tuple[Word, ...]
@@ -203,6 +207,10 @@ def unwrap_env(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Wo
     ``--preserve-env=A,B`` those names; ``doas`` resets it unless doas.conf says ``keepenv``.
     Assignments written after the reset (``env -i A=1 pip``, ``sudo A=1 pip``) reach the command.
     """
+    if words:  # the common case: the first word is the command (no assignment, no wrapper)
+        first = words[0].value or ""
+        if "=" not in first and first.rsplit("/", 1)[-1] not in _WRAPPERS:
+            return {}, words, None
     env: dict[str, str | None] = {}
     kept: frozenset[str] | None = None
     i = 0
@@ -439,6 +447,16 @@ class _Walker:
         self.exported: set[str] = set()  # ``export NAME`` before NAME has a value
         self.allexport = False  # ``set -a`` / ``set -o allexport``: every assignment is exported
         self.functions: dict[str, Node] = {}  # defined so far: a call runs the body in this shell
+        # What the grammar path's walk looks for, set in run() (the fast path needs none of it).
+        self.substitutions = self.background = self.sets = self.scoped = False
+        self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
+
+    def run(self) -> Iterator[Command]:
+        text = self.text
+        simple = simple_commands(text)
+        if simple is not None:
+            yield from self._simple(simple)
+            return
         # Most scripts hold no $(…), `…`, <(…) or >(…): then no word needs searching for one.
         self.substitutions = "$(" in text or "`" in text or "<(" in text or ">(" in text
         # What only some scripts hold, so that the walk of the others pays nothing for it:
@@ -446,13 +464,6 @@ class _Walker:
         self.background = "&" in text.replace("&&", "").replace(">&", "").replace("&>", "")
         self.sets = "set" in text
         self.scoped = self.background or "(" in text or "|" in text or "`" in text
-        self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
-
-    def run(self) -> Iterator[Command]:
-        simple = simple_commands(self.text)
-        if simple is not None:
-            yield from self._simple(simple)
-            return
         data = self.text.encode("utf-8", "surrogatepass")
         if len(data) != len(self.text):  # byte offset -> character offset; the identity for ASCII
             self.char_at = _byte_to_char(self.text)
@@ -500,6 +511,8 @@ class _Walker:
         """
         command = self._command_of(argv, inline, always)
         yield command
+        if not command.argv or basename(command.argv[0]) not in _RUNS_SCRIPTS:
+            return  # most commands: no shell and no script runner, so no script of their own
         nested: Iterable[Command] = ()
         script_at = shell_script_index(command.argv)
         if script_at is not None:
