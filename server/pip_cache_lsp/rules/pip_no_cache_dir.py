@@ -53,6 +53,8 @@ _COMMAND_EXPANSION = re.compile(
 # finds fast), and what comes before each match checked by hand (see :func:`_command_expansion`).
 _NAME_EXPANSION = re.compile(r"""\$\{?[A-Za-z_]\w*\}?"?[ \t]""")
 _BEFORE_NAME = ("then", "do", "else", "sudo", "exec", "eval", "env")
+_KEYWORD_ENDS = "".join({keyword[-1] for keyword in _BEFORE_NAME})
+_SEPARATOR_BEFORE_NAME = tuple(";&|(`\n")
 RULE_MESSAGE = ("pip install without --no-cache-dir: pip's download cache stays in the image layer; "
                 "add --no-cache-dir (or set PIP_NO_CACHE_DIR=1)")
 
@@ -79,8 +81,11 @@ def _command_expansion(text: str) -> bool:
             at -= 1
         while at and text[at - 1] in " \t":
             at -= 1
-        if at and text[at - 1] in ";&|(`\n":
+        before = text[at - 1] if at else ""
+        if before in _SEPARATOR_BEFORE_NAME:
             return True
+        if before not in _KEYWORD_ENDS:  # most: ``=$X ``, ``/$X `` (at the start, "": no keyword either)
+            continue
         for keyword in _BEFORE_NAME:  # ``\b`` before it: no word character (str.isalnum or ``_``)
             size = len(keyword)
             if text.endswith(keyword, 0, at) and (at == size or not _word_char(text[at - size - 1])):
