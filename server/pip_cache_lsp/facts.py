@@ -128,21 +128,26 @@ def _run_facts(ins: Instruction, rules: tuple[Rule, ...]) -> Facts | None:
     text = ins.text if ins.heredocs else ins.logical
     # configuration is written by a command that spells ``config`` (``pip config set``): else none is
     configuring = spells(text, "config")
-    # ``rm -r`` matters only after a command a rule reports (its paths are what that command's
-    # cache may lose): the walk reads an ``rm`` once a command that may be one has gone by.
+    # ``rm -r`` matters only after a command a rule reports, or one that waits for the stage (its
+    # paths are what that command's cache may lose): the walk reads an ``rm`` once one has gone by.
     reported = [False]
     wanted = _wanted(candidates, "rm" in text, configuring, any(word in text for word in _CLEANING_WORDS), reported)
     expands = "$" in text  # else no word is templated
     try:
-        commands = []
+        commands: list[Command] = []
+        templated: list[bool] = []
+        matched: list[list[tuple[Rule, Match]]] = []  # per command, the rules' matches (none when templated)
         for command in run_commands(ins, wanted):  # the walk is lazy: ``reported`` is set before it reads on
             commands.append(command)
-            if not reported[0] and _may_report(command, candidates, expands, ins.text):
+            waits = expands and _templated(command, candidates, ins.text)
+            templated.append(waits)
+            matches = [] if waits else [(rule, match) for rule in candidates
+                                        if (match := rule.match(command)) is not None]
+            matched.append(matches)
+            if waits or matches:
                 reported[0] = True
-        templated = [expands and _templated(command, candidates, ins.text) for command in commands]
         calls = tuple(_hit(command, rule, match, commands[:i] if configuring else [], commands[i + 1:], ins.text)
-                      for i, command in enumerate(commands) if not templated[i]
-                      for rule in candidates if (match := rule.match(command)) is not None)
+                      for i, command in enumerate(commands) for rule, match in matched[i])
     except RecursionError:  # a last resort: the walker skips what is nested too deep
         return None
     deferred: tuple[Deferred, ...] = ()
@@ -222,17 +227,6 @@ def _wanted(rules: list[Rule], removes: bool, configures: bool, cleans: bool, re
         return False
 
     return wanted
-
-
-def _may_report(command: Command, rules: list[Rule], expands: bool, source: str) -> bool:
-    """Whether ``command`` may be reported (now or by the stage): then the commands after it matter.
-
-    Any command but an ``rm`` is taken to be; an ``rm`` only when a rule matches it.
-    """
-    argv = command.argv
-    if not argv or basename(argv[0]) != "rm":
-        return True
-    return any(rule.match(command) is not None for rule in rules) or (expands and _templated(command, rules, source))
 
 
 def _hits(command: Command, rules: list[Rule], earlier: list[Command], later: list[Command],

@@ -447,6 +447,7 @@ class _Walker:
         self.exported: set[str] = set()  # ``export NAME`` before NAME has a value
         self.allexport = False  # ``set -a`` / ``set -o allexport``: every assignment is exported
         self.functions: dict[str, Node] = {}  # defined so far: a call runs the body in this shell
+        self.piped: set[int] = set()  # ids of the nodes walked that are elements of a pipeline
         # What the grammar path's walk looks for, set in run() (the fast path needs none of it).
         self.substitutions = self.background = self.sets = self.scoped = False
         self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
@@ -563,7 +564,7 @@ class _Walker:
                 body = node.child_by_field_name("body")
                 if body is not None:
                     self.functions[self._text(fname)] = body
-            if self.scoped and _own_process(node, self.background):
+            if self.scoped and _own_process(node, kind, node.id in self.piped, self.background):
                 stack.append(_Scope((dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)))
             if kind == "command":
                 yield from self._command(node)
@@ -581,17 +582,18 @@ class _Walker:
                 name, value = self._assignment(node)
                 self._assign(name, value, False)
             elif kind not in ("comment", "heredoc_body", "string_content", "raw_string", "word"):
-                stack.extend(reversed(node.named_children))
+                children = node.named_children
+                if kind == "pipeline":
+                    self.piped.update(child.id for child in children)
+                stack.extend(reversed(children))
 
-    def _called_function(self, node: Node) -> Node | None:
+    def _called_function(self, name: Node | None) -> Node | None:
         if not self.functions:
             return None
-        name = node.child_by_field_name("name")
         return self.functions.get(self._text(name)) if name is not None else None
 
-    def _set_options(self, node: Node) -> None:
+    def _set_options(self, node: Node, name: Node | None) -> None:
         """``set -a`` / ``set -o allexport`` (and ``+a``, ``+o``): bash manual, 4.3.1 The Set Builtin."""
-        name = node.child_by_field_name("name")
         if name is None or self._text(name) != "set":
             return
         args = [self._text(c) for c in node.named_children[1:]]
@@ -601,10 +603,9 @@ class _Walker:
             elif arg in ("-o", "+o") and i + 1 < len(args) and args[i + 1] == "allexport":
                 self.allexport = arg == "-o"
 
-    def _skipped(self, node: Node) -> bool:
+    def _skipped(self, node: Node, name: Node | None) -> bool:
         if self.wanted is None:
             return False
-        name = node.child_by_field_name("name")
         value = self._value(_word_node(name)) if name is not None else None
         if value is None:  # a computed name: judged by the stage when it is simple (``$PIP``)
             return name is not None and self._word_template(_word_node(name)) is None
@@ -614,15 +615,16 @@ class _Walker:
 
     def _command(self, node: Node) -> Iterator[Command]:
         children = node.named_children
+        name_node = node.child_by_field_name("name")  # asked once: each ask is a search of the children
         if self.sets:
-            self._set_options(node)
-        called = self._called_function(node)
+            self._set_options(node, name_node)
+        called = self._called_function(name_node)
         if called is not None:  # the body runs here, in this shell: its exports count
-            self.functions.pop(self._text(node.child_by_field_name("name") or node), None)  # no recursion
+            self.functions.pop(self._text(name_node or node), None)  # no recursion
             for _ in self._visit(called):  # its commands were reported where it is defined
                 pass
             return
-        if self._skipped(node):
+        if self._skipped(node, name_node):
             if self.substitutions:
                 for child in children:
                     if child.type != "word":  # a plain word holds no $(…)
@@ -1034,19 +1036,18 @@ class _Scope:
         self.state = state
 
 
-def _own_process(node: Node, background: bool) -> bool:
-    """Whether what ``node`` runs cannot change the variables of the commands after it.
+def _own_process(node: Node, kind: str, piped: bool, background: bool) -> bool:
+    """Whether what ``node`` (of type ``kind``) runs cannot change the variables of the commands after it.
 
-    ``( … )``, ``$( … )`` and every element of a pipeline run in subshells (bash manual,
-    3.2.3 Pipelines, 3.2.5.3 Grouping Commands, 3.5.4 Command Substitution); a command
-    sent to the background with ``&`` runs in one too (3.2.4 Lists); a function's body
-    runs only when it is called.
+    ``( … )``, ``$( … )`` and every element of a pipeline (``piped``: the walk knows
+    the parent it took the node from; tree-sitter finds ``node.parent`` by descending
+    from the root) run in subshells (bash manual, 3.2.3 Pipelines, 3.2.5.3 Grouping
+    Commands, 3.5.4 Command Substitution); a command sent to the background with ``&``
+    runs in one too (3.2.4 Lists); a function's body runs only when it is called.
     """
-    kind = node.type
     if kind in ("subshell", "command_substitution", "process_substitution", "function_definition"):
         return True
-    parent = node.parent
-    if parent is not None and parent.type == "pipeline":
+    if piped:
         return True
     if not background:
         return False

@@ -54,9 +54,12 @@ class Cache:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Match:
-    """A command a rule reports, in block offsets: its range and the text that fixes it."""
+    """A command a rule reports, in block offsets: its range and the text that fixes it.
+
+    Never changed once built; not ``frozen``, whose ``__init__`` costs an ``object.__setattr__`` per field.
+    """
 
     start: int
     end: int
