@@ -151,6 +151,8 @@ def spells(text: str, word: str) -> bool:
     """
     if word in text:  # removing quotes and backslashes around it leaves it whole: the common answer
         return True
+    if "'" not in text and '"' not in text and "\\" not in text:  # nothing to remove: the text is its plain form
+        return False
     global _plain
     last = _plain
     if last[0] is text:  # the same text asked for another word (each rule's test, each subcommand)

@@ -225,7 +225,8 @@ class PipNoCacheDir(Rule):
         if off is False:  # ``--cache-dir`` last: pip's command line wins over its environment and files;
             # the flag goes after it, for the last one wins (optparse)
             return Match(argv[0].start, subcommand.end, on_at, insert, cache_dir or None, message, True)
-        return Match(argv[0].start, subcommand.end, subcommand.end, insert, None, message, isolated,
+        end = subcommand.end  # mapped back through the source maps: once
+        return Match(argv[0].start, end, end, insert, None, message, isolated,
                      _CONFIG_KEYS[isolated, name])
 
 
