@@ -41,10 +41,10 @@ class Text:
 
 
 class Client:
-    def __init__(self, argv: list[str], cwd: str | None = None) -> None:
+    def __init__(self, argv: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> None:
         self.argv = argv
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, bufsize=0, cwd=cwd)
+                                     stderr=subprocess.DEVNULL, bufsize=0, cwd=cwd, env=env)
         self.rfile = io.BufferedReader(self.proc.stdout, buffer_size=1 << 20)  # type: ignore[arg-type]
         self.wfd = self.proc.stdin.fileno()  # type: ignore[union-attr]
         self.next_id = 0

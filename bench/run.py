@@ -4,6 +4,10 @@ Each bench also runs alone (``.venv/bin/python bench/keystroke.py`` etc.).  Figu
 nothing here passes or fails; the targets of issue 6 are printed next to the numbers.
 
     .venv/bin/python bench/run.py [--quick] [--skip coldstart,keystroke,batch,memory,startup] [--profile]
+                                  [--baseline REV]
+
+``--baseline REV`` then prints the keystroke, open and batch figures of this tree against
+REV, interleaved in one run (``bench/ab.py``: REV checked out in a temporary worktree).
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="shorter budgets and fewer runs")
     ap.add_argument("--skip", default="", help="comma-separated benches to skip")
     ap.add_argument("--profile", action="store_true", help="also print the profiles (bench/profiles.py)")
+    ap.add_argument("--baseline", metavar="REV", help="also compare keystroke and batch figures with REV (bench/ab.py)")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     res: dict = {}
@@ -118,6 +123,12 @@ def main() -> int:
         print(memory.report(res["memory"]))
     print(summary(res))
     print(f"\n(bench took {time.perf_counter() - t0:.0f} s)")
+    if args.baseline:
+        import subprocess
+
+        print(f"\n== against {args.baseline}, same run (bench/ab.py) ==", flush=True)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("ab.py")), "--baseline", args.baseline,
+                        "--runs", "3" if args.quick else "7"], check=False)
     if args.profile:
         import profiles
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from pip_cache_lsp.dockerfile import Instruction
 from pip_cache_lsp.findings import MISSING, Hit
-from pip_cache_lsp.rules import Match, OffFlag, Rule, registered, spells
+from pip_cache_lsp.rules import Cleanup, Match, OffFlag, Rule, registered, spells
 from pip_cache_lsp.run import run_commands
 from pip_cache_lsp.shell import Command, Wanted, Word, basename, expand_argv, unwrap_env
 from pip_cache_lsp.suppress import INSTRUCTION, STAGE, Pragma, pragmas
@@ -65,9 +65,14 @@ class Muted:
     removals: tuple[tuple[int, int], ...]  # per flag, what its fix removes (block offsets)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Facts:
-    """What one instruction contributes: matched commands, cache mounts, ENV/ARG values, stage."""
+    """What one instruction contributes: matched commands, cache mounts, ENV/ARG values, stage.
+
+    Never changed once built, but not ``frozen``: a frozen dataclass's ``__init__`` sets each
+    of these fields through ``object.__setattr__``, about 3 µs per instruction that
+    contributes anything (most ENV, ARG, FROM and WORKDIR), where plain slots cost a tenth.
+    """
 
     calls: tuple[Hit, ...] = ()
     cache_targets: tuple[str, ...] = ()  # cache and tmpfs mount targets, as written (BuildKit expands them)
@@ -178,15 +183,28 @@ def _read_run(ins: Instruction, candidates: list[Rule], text: str, bash: bool,
     """The facts of a RUN read by the stage's shell: dash, or bash when ``bash``."""
     # configuration is written by a command that spells ``config`` (``pip config set``): else none is
     configuring = spells(text, "config")
-    wanted = _wanted(candidates, "rm" in text, configuring, any(word in text for word in _CLEANING_WORDS))
+    # ``rm -r`` matters only after a command a rule reports, or one that waits for the stage (its
+    # paths are what that command's cache may lose): the walk reads an ``rm`` once one has gone by.
+    reported = [False]
+    wanted = _wanted(candidates, "rm" in text, configuring, any(word in text for word in _CLEANING_WORDS), reported)
+    expands = "$" in text  # else no word is templated
+    reuse = tuple(target for kind, target in _mounts(ins) if kind == "cache") if ins.flags else ()
     try:
-        commands = list(run_commands(ins, wanted, bash))
-        expands = "$" in text  # else no word is templated
-        templated = [expands and _templated(command, candidates, ins.text) for command in commands]
+        commands: list[Command] = []
+        templated: list[bool] = []
+        matched: list[list[tuple[Rule, Match]]] = []  # per command, the rules' matches (none when templated)
+        for command in run_commands(ins, wanted, bash):  # the walk is lazy: ``reported`` is set before it reads on
+            commands.append(command)
+            waits = expands and _templated(command, candidates, ins.text)
+            templated.append(waits)
+            matches = [] if waits else [(rule, match) for rule in candidates
+                                        if (match := rule.match(command)) is not None]
+            matched.append(matches)
+            # a flag that makes a cache mount useless: the rm -r after it decides too (_muted)
+            if waits or matches or (reuse and any(rule.off_flags(command) for rule in candidates)):
+                reported[0] = True
         calls = tuple(_hit(command, rule, match, commands[:i] if configuring else [], commands[i + 1:], ins.text)
-                      for i, command in enumerate(commands) if not templated[i]
-                      for rule in candidates if (match := rule.match(command)) is not None)
-        reuse = tuple(target for kind, target in _mounts(ins) if kind == "cache") if ins.flags else ()
+                      for i, command in enumerate(commands) for rule, match in matched[i])
         muted = tuple(_muted(commands, templated, candidates, configuring, ins.text)) if reuse else ()
     except RecursionError:  # a last resort: the walker skips what is nested too deep
         return Facts(pragmas=found) if found else None
@@ -304,18 +322,23 @@ def _configured(commands: list[Command], rules: list[Rule]) -> Iterator[tuple[st
 _CLEANING_WORDS = ("purge", "clean", "clear", "prune")  # what a tool's own cleanup spells (may_clean)
 
 
-def _wanted(rules: list[Rule], removes: bool, configures: bool, cleans: bool) -> Wanted:
+def _wanted(rules: list[Rule], removes: bool, configures: bool, cleans: bool, reported: list[bool]) -> Wanted:
     """The shell walk's name test for one RUN: only what its text makes possible is asked.
 
     Most pip RUNs neither remove, clean nor configure: then it is the rule's own test.
+    ``rm`` is wanted once ``reported[0]`` is set (a command a rule may report went by).
     """
     if len(rules) == 1 and not (removes or configures or cleans):
         return rules[0].may_match
 
     def wanted(name: str, source: str) -> bool:
-        return (removes and name == "rm") or any(
-            rule.may_match(name, source) or (cleans and rule.may_clean(name, source))
-            or (configures and rule.may_configure(name, source)) for rule in rules)
+        if removes and name == "rm" and reported[0]:
+            return True
+        for rule in rules:
+            if (rule.may_match(name, source) or (cleans and rule.may_clean(name, source))
+                    or (configures and rule.may_configure(name, source))):
+                return True
+        return False
 
     return wanted
 
@@ -339,16 +362,24 @@ def _hit(command: Command, rule: Rule, match: Match, earlier: list[Command], lat
     else:
         env_value = cache.lookup(env, cache.off_variable, MISSING)
         cache_dir = match.cache_dir if match.cache_dir is not None else cache.lookup(env, cache.dir_variable, MISSING)
-    always = [c for c in later if c.always] if later else []
-    cleanups = [c for c in map(rule.cleanup, always) if c is not None]
+    # Of the commands after it, the cleanups and ``rm -r`` that always run; whether one always
+    # runs is asked last, for those alone (on the grammar path it walks up the tree).
+    cleanups: list[Cleanup] = []
+    removed: list[str] = []
+    for c in later:
+        cleanup = rule.cleanup(c)
+        paths = list(_removed(c, source))
+        if (cleanup is not None or paths) and c.always:
+            if cleanup is not None:
+                cleanups.append(cleanup)
+            removed += paths
     cleaned = any(c.complete for c in cleanups)
     note = None if cleaned else next((c.note for c in cleanups if c.note), None)
-    removed = tuple(path for c in always for path in _removed(c, source))
     shell_value = cache.lookup(command.assigned, cache.off_variable, MISSING) if command.assigned else MISSING
     configured = tuple(_configured(earlier, [rule])) if match.config and earlier else ()
     insert = match.insert_text.replace(" ", "\\ ") if command.escape_blanks else match.insert_text
     return Hit(rule, match.start, match.end, match.insert_at, insert, env_value, cache_dir,
-               shell_value, removed, cleaned, note, match.message, match.ignores_variables, match.config,
+               shell_value, tuple(removed), cleaned, note, match.message, match.ignores_variables, match.config,
                configured, command.kept)
 
 

@@ -12,13 +12,14 @@ if TYPE_CHECKING:
 MISSING: object = object()  # a variable the command itself does not set
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Hit:
     """A command a rule matched, relative to its block, with what its own environment sets.
 
     ``env_value`` and ``cache_dir`` are the values of the rule's off and
     directory variables set by the command itself (inline, ``export``, ``env``),
-    or :data:`MISSING`: the stage's then apply.
+    or :data:`MISSING`: the stage's then apply.  Never changed once built, but not
+    ``frozen``: a frozen ``__init__`` sets each of the 16 fields through ``object.__setattr__``.
     """
 
     rule: Rule

@@ -88,6 +88,7 @@ _WRAPPER_OPERANDS = {"timeout": 1, "gosu": 1, "su-exec": 1}
 _RUN_SUBCOMMAND = frozenset({"conda", "mamba", "micromamba", "poetry", "pipenv"})  # ``conda run cmd``
 # Commands that run a string as a script, beside the shells' ``-c``: ``su -c``, ``runuser USER -c``, ``eval``.
 SCRIPT_RUNNERS = frozenset({"su", "runuser", "eval"})
+_RUNS_SCRIPTS = SHELLS | SCRIPT_RUNNERS  # the names shell_script_index or reads_script_from_stdin may accept
 _FIND_EXEC = frozenset({"-exec", "-execdir", "-ok", "-okdir"})
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=(.*)", re.DOTALL)
 
@@ -124,13 +125,16 @@ class Word:
         return f"Word({self.value!r}, {self.start}, {self.end})"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Command:
     """A simple command as it runs: its argv after wrappers, and the environment it adds.
 
     ``env`` maps a variable to the value this command's environment gives it on
     top of the instruction's (``""`` when unset).  ``exec_form`` commands are
     JSON array elements: an insertion must be a new element, not a new word.
+    Never changed once built (:func:`dataclasses.replace` makes another), but not
+    ``frozen``: its ``__init__`` would set each field through ``object.__setattr__``,
+    for every command the walk reads.
     """
 
     argv: tuple[Word, ...]
@@ -216,6 +220,10 @@ def unwrap_env(words: tuple[Word, ...]) -> tuple[dict[str, str | None], tuple[Wo
     ``--preserve-env=A,B`` those names; ``doas`` resets it unless doas.conf says ``keepenv``.
     Assignments written after the reset (``env -i A=1 pip``, ``sudo A=1 pip``) reach the command.
     """
+    if words:  # the common case: the first word is the command (no assignment, no wrapper)
+        first = words[0].value or ""
+        if "=" not in first and first.rsplit("/", 1)[-1] not in _WRAPPERS:
+            return {}, words, None
     env: dict[str, str | None] = {}
     kept: frozenset[str] | None = None
     i = 0
@@ -497,6 +505,17 @@ class _Walker:
         self.exported: set[str] = set()  # ``export NAME`` before NAME has a value
         self.allexport = False  # ``set -a`` / ``set -o allexport``: every assignment is exported
         self.functions: dict[str, Node] = {}  # defined so far: a call runs the body in this shell
+        self.piped: set[int] = set()  # ids of the nodes walked that are elements of a pipeline
+        # What the grammar path's walk looks for, set in run() (the fast path needs none of it).
+        self.substitutions = self.background = self.sets = self.scoped = False
+        self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
+
+    def run(self) -> Iterator[Command]:
+        text = self.text
+        simple = simple_commands(text)
+        if simple is not None:
+            yield from self._simple(simple)
+            return
         # Most scripts hold no $(…), `…`, <(…) or >(…): then no word needs searching for one.
         self.substitutions = "$(" in text or "`" in text or "<(" in text or ">(" in text
         # What only some scripts hold, so that the walk of the others pays nothing for it:
@@ -504,13 +523,6 @@ class _Walker:
         self.background = "&" in text.replace("&&", "").replace(">&", "").replace("&>", "")
         self.sets = "set" in text
         self.scoped = self.background or "(" in text or "|" in text or "`" in text
-        self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
-
-    def run(self) -> Iterator[Command]:
-        simple = simple_commands(self.text)
-        if simple is not None:
-            yield from self._simple(simple)
-            return
         data = self.text.encode("utf-8", "surrogatepass")
         if len(data) != len(self.text):  # byte offset -> character offset; the identity for ASCII
             self.char_at = _byte_to_char(self.text)
@@ -558,6 +570,8 @@ class _Walker:
         """
         command = self._command_of(argv, inline, always)
         yield command
+        if not command.argv or basename(command.argv[0]) not in _RUNS_SCRIPTS:
+            return  # most commands: no shell and no script runner, so no script of their own
         nested: Iterable[Command] = ()
         script_at = shell_script_index(command.argv)
         if script_at is not None:
@@ -584,7 +598,7 @@ class _Walker:
                                                   self.positional if expanded else positional, bash))
         for inner in nested:  # a nested command runs always only if its shell does
             yield inner if always is True else dataclasses.replace(
-                inner, runs_always=functools.partial(_both, command, inner))
+                inner, runs_always=_Once(functools.partial(_both, command, inner)))
 
     def _command_of(self, words: list[Word], inline: dict[str, str | None],
                     always: bool | Callable[[], bool] = True) -> Command:
@@ -615,7 +629,7 @@ class _Walker:
                 body = node.child_by_field_name("body")
                 if body is not None:
                     self.functions[self._text(fname)] = body
-            if self.scoped and _own_process(node, self.background):
+            if self.scoped and _own_process(node, kind, node.id in self.piped, self.background):
                 stack.append(_Scope((dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)))
             if kind == "command":
                 yield from self._command(node)
@@ -633,17 +647,18 @@ class _Walker:
                 name, value = self._assignment(node)
                 self._assign(name, value, False)
             elif kind not in ("comment", "heredoc_body", "string_content", "raw_string", "word"):
-                stack.extend(reversed(node.named_children))
+                children = node.named_children
+                if kind == "pipeline":
+                    self.piped.update(child.id for child in children)
+                stack.extend(reversed(children))
 
-    def _called_function(self, node: Node) -> Node | None:
+    def _called_function(self, name: Node | None) -> Node | None:
         if not self.functions:
             return None
-        name = node.child_by_field_name("name")
         return self.functions.get(self._text(name)) if name is not None else None
 
-    def _set_options(self, node: Node) -> None:
+    def _set_options(self, node: Node, name: Node | None) -> None:
         """``set -a`` / ``set -o allexport`` (and ``+a``, ``+o``): bash manual, 4.3.1 The Set Builtin."""
-        name = node.child_by_field_name("name")
         if name is None or self._text(name) != "set":
             return
         args = [self._text(c) for c in node.named_children[1:]]
@@ -653,10 +668,9 @@ class _Walker:
             elif arg in ("-o", "+o") and i + 1 < len(args) and args[i + 1] == "allexport":
                 self.allexport = arg == "-o"
 
-    def _skipped(self, node: Node) -> bool:
+    def _skipped(self, node: Node, name: Node | None) -> bool:
         if self.wanted is None:
             return False
-        name = node.child_by_field_name("name")
         value = self._value(_word_node(name)) if name is not None else None
         if value is None:  # a computed name: judged by the stage when it is simple (``$PIP``)
             return name is not None and self._word_template(_word_node(name)) is None
@@ -666,15 +680,16 @@ class _Walker:
 
     def _command(self, node: Node) -> Iterator[Command]:
         children = node.named_children
+        name_node = node.child_by_field_name("name")  # asked once: each ask is a search of the children
         if self.sets:
-            self._set_options(node)
-        called = self._called_function(node)
+            self._set_options(node, name_node)
+        called = self._called_function(name_node)
         if called is not None:  # the body runs here, in this shell: its exports count
-            self.functions.pop(self._text(node.child_by_field_name("name") or node), None)  # no recursion
+            self.functions.pop(self._text(name_node or node), None)  # no recursion
             for _ in self._visit(called):  # its commands were reported where it is defined
                 pass
             return
-        if self._skipped(node):
+        if self._skipped(node, name_node):
             if self.substitutions:
                 for child in children:
                     if child.type != "word":  # a plain word holds no $(…)
@@ -698,7 +713,7 @@ class _Walker:
             words.pop()
         words.extend(self._words_after_redirects(node))
         yield from self._run(words, inline, functools.partial(self._script_of, node),
-                             functools.partial(self._heredoc_scripts, node), functools.partial(_always, node))
+                             functools.partial(self._heredoc_scripts, node), _Once(functools.partial(_always, node)))
 
     def _script_of(self, command: Node, word: Word) -> tuple[str, SourceMap] | None:
         arg_node = self._node_of(command, word)
@@ -1047,6 +1062,25 @@ _MAYBE_RUN = frozenset({"if_statement", "elif_clause", "else_clause", "while_sta
                         "c_style_for_statement", "case_statement", "case_item", "function_definition"})
 
 
+class _Once:
+    """A command's :attr:`Command.always`, worked out on first use and kept.
+
+    Each hit asks it of the commands after it, and the walk up the tree behind it is
+    not cheap: tree-sitter finds a node's parent by descending from the root.
+    """
+
+    __slots__ = ("_ask", "_answer")
+
+    def __init__(self, ask: Callable[[], bool]) -> None:
+        self._ask = ask
+        self._answer: bool | None = None
+
+    def __call__(self) -> bool:
+        if self._answer is None:
+            self._answer = self._ask()
+        return self._answer
+
+
 def _both(outer: Command, inner: Command) -> bool:
     return outer.always and inner.always
 
@@ -1096,19 +1130,18 @@ class _Scope:
         self.state = state
 
 
-def _own_process(node: Node, background: bool) -> bool:
-    """Whether what ``node`` runs cannot change the variables of the commands after it.
+def _own_process(node: Node, kind: str, piped: bool, background: bool) -> bool:
+    """Whether what ``node`` (of type ``kind``) runs cannot change the variables of the commands after it.
 
-    ``( … )``, ``$( … )`` and every element of a pipeline run in subshells (bash manual,
-    3.2.3 Pipelines, 3.2.5.3 Grouping Commands, 3.5.4 Command Substitution); a command
-    sent to the background with ``&`` runs in one too (3.2.4 Lists); a function's body
-    runs only when it is called.
+    ``( … )``, ``$( … )`` and every element of a pipeline (``piped``: the walk knows
+    the parent it took the node from; tree-sitter finds ``node.parent`` by descending
+    from the root) run in subshells (bash manual, 3.2.3 Pipelines, 3.2.5.3 Grouping
+    Commands, 3.5.4 Command Substitution); a command sent to the background with ``&``
+    runs in one too (3.2.4 Lists); a function's body runs only when it is called.
     """
-    kind = node.type
     if kind in ("subshell", "command_substitution", "process_substitution", "function_definition"):
         return True
-    parent = node.parent
-    if parent is not None and parent.type == "pipeline":
+    if piped:
         return True
     if not background:
         return False

@@ -54,9 +54,12 @@ class Cache:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Match:
-    """A command a rule reports, in block offsets: its range and the text that fixes it."""
+    """A command a rule reports, in block offsets: its range and the text that fixes it.
+
+    Never changed once built; not ``frozen``, whose ``__init__`` costs an ``object.__setattr__`` per field.
+    """
 
     start: int
     end: int
@@ -174,6 +177,10 @@ def spells(text: str, word: str) -> bool:
     Quotes and backslashes can split a word (``p''ip``, ``p\\ip``) and a JSON escape can
     hide a letter (``"\\u0070ip"``); with those removed or present, ``word`` must appear.
     """
+    if word in text:  # removing quotes and backslashes around it leaves it whole: the common answer
+        return True
+    if "'" not in text and '"' not in text and "\\" not in text:  # nothing to remove: the text is its plain form
+        return False
     global _plain
     last = _plain
     if last[0] is text:  # the same text asked for another word (each rule's test, each subcommand)
@@ -200,18 +207,27 @@ def register(rule: Rule) -> Rule:
     if rule.severity not in SEVERITIES:
         raise ValueError(f"rule {rule.code}: severity must be one of {', '.join(SEVERITIES)}")
     _REGISTRY[rule.code] = rule
+    _registered.clear()
     return rule
 
 
 def unregister(code: str) -> None:
     """Remove a rule (tests that register an extra one clean up with this)."""
     _REGISTRY.pop(code, None)
+    _registered.clear()
 
 
 def registered() -> tuple[Rule, ...]:
     """Every rule, built-in ones first, in registration order."""
+    if _registered:  # asked once per instruction: the tuple is kept until the registry changes
+        return _registered[0]
     _load_builtin()
-    return tuple(_REGISTRY.values())
+    rules = tuple(_REGISTRY.values())
+    _registered.append(rules)
+    return rules
+
+
+_registered: list[tuple[Rule, ...]] = []  # registered()'s answer while the registry is unchanged
 
 
 def by_code(code: str) -> Rule | None:

@@ -35,7 +35,8 @@ _PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*t?)?")
 _PYTHON_OPTIONS_WITH_VALUE = frozenset({"-W", "-X", "-Q"})
 _NO_CACHE = frozenset({"--no-cache", "-n", "--no-cache-dir"})
 _SHORT_FLAGS = re.compile(r"-[qvn]+")  # boolean short flags clap lets one group (``-qn``)
-_UV_WORD = re.compile(r"(?<![\w.-])uvx?(?![\w.-])")  # quotes and backslashes may split it: then walk
+# quotes and backslashes may split it: then walk.  ``uv/`` is a directory (``…/uv/install.sh``), never the command.
+_UV_WORD = re.compile(r"(?<![\w.-])uvx?(?![\w./-])")
 # uv's options that take a value as the next word (an ``--opt=value`` word is one word).
 _OPTIONS_WITH_VALUE = frozenset({
     "--cache-dir", "--directory", "--project", "--config-file", "--color", "--python-preference",

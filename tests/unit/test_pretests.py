@@ -1,0 +1,67 @@
+"""The rules' cheap pre-tests, written for speed, against their plain definitions.
+
+A pre-test that said "no" where its definition says "yes" would hide a finding; these
+compare the fast code with the obvious code over generated text and real RUNs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from pip_cache_lsp.dockerfile import parse
+from pip_cache_lsp.rules import spells
+from pip_cache_lsp.rules.pip_no_cache_dir import _COMMAND_EXPANSION, _command_expansion
+
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "300"))
+SETTINGS = settings(max_examples=EXAMPLES * 10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", "/work/shared/corpus/files"))
+
+# the pieces the regex reads: separators, keywords, blanks, quotes, expansions, word characters
+_PIECES = ["$", "${", "}", '"', "'", " ", "\t", "\n", ";", "&", "|", "(", ")", "`", "then", "do", "else", "sudo",
+           "exec", "eval", "env", "X", "_", "a", "1", "é", "٣", "-", ".", "RUN", "run", "onbuild", "ONBUILD",
+           "--mount=x", "=", "/", "\\", "pip"]
+shellish = st.lists(st.sampled_from(_PIECES), max_size=16).map("".join)
+
+
+@SETTINGS
+@given(shellish)
+@example("RUN $PIP install x")
+@example('RUN --mount=type=cache,target=/c "${PIP}" install x')
+@example("RUN a && sudo $P install")
+@example("RUN envy $P install")  # ``\b``: a keyword inside a word is no keyword
+@example("RUN x;\t\"$P\"\tinstall")
+@example("RUN é_env $P x")
+@example("then$P x")
+@example("$X install")
+def test_command_expansion_is_the_regex(text: str) -> None:
+    assert _command_expansion(text) == (_COMMAND_EXPANSION.search(text) is not None)
+
+
+def _plain_spells(text: str, word: str) -> bool:
+    """The definition: with quotes and backslashes removed (or a JSON escape present), ``word`` appears."""
+    if "\\u" in text:
+        return True
+    return word in text.replace("\\", "").replace("'", "").replace('"', "")
+
+
+@SETTINGS
+@given(shellish, st.sampled_from(["pip", "install", "uv", "config", "purge"]))
+@example("p'i'p", "pip")
+@example('"\\u0070ip"', "pip")
+@example("pip", "pip")
+def test_spells_is_its_definition(text: str, word: str) -> None:
+    assert spells(text, word) == _plain_spells(text, word)
+    assert spells(text, word) == _plain_spells(text, word)  # asked again: the cached answer
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not present")
+def test_command_expansion_on_the_corpus() -> None:
+    texts = [p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted(CORPUS.iterdir()) if p.is_file()]
+    runs = [t for text in texts for ins in parse(text) if ins.keyword == "RUN" for t in (ins.logical, ins.text)]
+    assert runs
+    assert [_command_expansion(t) for t in runs] == [_COMMAND_EXPANSION.search(t) is not None for t in runs]
