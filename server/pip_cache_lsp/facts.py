@@ -165,7 +165,10 @@ def _analyze(ins: Instruction, found: tuple[Pragma, ...], trigger: bool = False)
 
 
 def _run_facts(ins: Instruction, rules: tuple[Rule, ...], found: tuple[Pragma, ...]) -> Facts | None:
-    candidates = [rule for rule in rules if rule.may_run(ins.logical) or (ins.heredocs and rule.may_run(ins.text))]
+    # the RUN's own flags (``--mount=…,target=/root/.cache/uv``) are read by BuildKit, never by the
+    # shell: a tool named only there runs nowhere, and its rule walks nothing
+    line = ins.logical[ins.command_start:] if ins.flags else ins.logical
+    candidates = [rule for rule in rules if rule.may_run(line) or (ins.heredocs and rule.may_run(ins.text))]
     if not candidates:
         return Facts(pragmas=found) if found else None
     text = ins.text if ins.heredocs else ins.logical
