@@ -17,7 +17,7 @@ from pip_cache_lsp.findings import MISSING, Hit
 from pip_cache_lsp.rules import Cleanup, Match, OffFlag, Rule, registered, spells
 from pip_cache_lsp.run import run_commands
 from pip_cache_lsp.shell import Command, Wanted, Word, basename, expand_argv, unwrap_env
-from pip_cache_lsp.suppress import INSTRUCTION, STAGE, Pragma, pragmas
+from pip_cache_lsp.suppress import INSTRUCTION, STAGE, Pragma, may_hold_pragma, pragmas
 from pip_cache_lsp.words import buildkit_words, dollar_quotes
 
 
@@ -115,7 +115,7 @@ def analyze(ins: Instruction) -> Facts | None:
     the fold tells which of them silence something.
     """
     found: tuple[Pragma, ...] = ()
-    if ins.comments:
+    if ins.comments and may_hold_pragma(ins.text, ins.instruction_offset):
         stage = ins.keyword == "FROM" and not ins.onbuild
         found = pragmas(ins.text, ins.instruction_offset, STAGE if stage else INSTRUCTION, registered())
     facts = _analyze(ins, found)
