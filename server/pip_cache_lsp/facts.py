@@ -17,7 +17,7 @@ from pip_cache_lsp.findings import MISSING, Hit
 from pip_cache_lsp.rules import Cleanup, Match, OffFlag, Rule, registered, spells
 from pip_cache_lsp.run import run_commands
 from pip_cache_lsp.shell import Command, Wanted, Word, basename, expand_argv, unwrap_env
-from pip_cache_lsp.suppress import INSTRUCTION, STAGE, Pragma, pragmas
+from pip_cache_lsp.suppress import INSTRUCTION, STAGE, Pragma, may_hold_pragma, pragmas
 from pip_cache_lsp.words import buildkit_words, dollar_quotes
 
 
@@ -115,7 +115,7 @@ def analyze(ins: Instruction) -> Facts | None:
     the fold tells which of them silence something.
     """
     found: tuple[Pragma, ...] = ()
-    if ins.comments:
+    if ins.comments and may_hold_pragma(ins.text, ins.instruction_offset):
         stage = ins.keyword == "FROM" and not ins.onbuild
         found = pragmas(ins.text, ins.instruction_offset, STAGE if stage else INSTRUCTION, registered())
     facts = _analyze(ins, found)
@@ -165,7 +165,10 @@ def _analyze(ins: Instruction, found: tuple[Pragma, ...], trigger: bool = False)
 
 
 def _run_facts(ins: Instruction, rules: tuple[Rule, ...], found: tuple[Pragma, ...]) -> Facts | None:
-    candidates = [rule for rule in rules if rule.may_run(ins.logical) or (ins.heredocs and rule.may_run(ins.text))]
+    # the RUN's own flags (``--mount=…,target=/root/.cache/uv``) are read by BuildKit, never by the
+    # shell: a tool named only there runs nowhere, and its rule walks nothing
+    line = ins.logical[ins.command_start:] if ins.flags else ins.logical
+    candidates = [rule for rule in rules if rule.may_run(line) or (ins.heredocs and rule.may_run(ins.text))]
     if not candidates:
         return Facts(pragmas=found) if found else None
     text = ins.text if ins.heredocs else ins.logical

@@ -27,6 +27,9 @@ from pip_cache_lsp.words import ANSI_C_SHELLS, Template
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def _resolved(stage: Stage, value: object) -> object:
     """A shell value the script left to the stage (:class:`Template`), expanded; others as they are."""
     return stage.expand(value) if isinstance(value, Template) else value
@@ -262,6 +265,12 @@ def stage_hits(block: Checked, stage: Stage | None, honour_env: bool) -> bool:
         return bool(block.hints)
     if facts.as_bash is not None and stage is not None and stage.bash:
         facts = facts.as_bash  # SHELL ["/bin/bash", …]: $'…' words decoded
+    if not (facts.calls or facts.deferred or facts.pragmas or facts.muted):
+        # FROM, ENV, ARG, a RUN that only writes configuration, none with comments above it: the
+        # common block has nothing to check, and what follows would find nothing
+        block.hits = block.hints = ()
+        block.silenced = _NOTHING
+        return False
     calls = facts.calls
     if facts.deferred:  # words with $VAR: matched now that the stage's values are known
         expand = (stage or Stage()).expand

@@ -87,6 +87,10 @@ def stage_suppressed(comments: tuple[str, ...], rules: tuple[Rule, ...]) -> froz
 
 
 _OUR_PATTERNS = (_OURS, _STAGE_OURS, _FILE_OURS)
+# Each instruction- and stage-level pattern above starts ``#``, blanks, its tool's name, matched as
+# they match it (ignoring case): comment lines without one hold no pragma (:func:`may_hold_pragma`).
+# The ``#`` first lets ``re`` skip to each ``#`` (the names alone, ignoring case: ~20× slower on prose).
+_TOOL_NAMES = re.compile(r"#\s*(?:pip-cache-lsp|hadolint|kics-scan)", re.IGNORECASE)
 # Where a comment applies: the instruction under it, the stage of the FROM under it, the file.
 INSTRUCTION, STAGE, FILE = "instruction", "stage", "file"
 _NAME = re.compile(r"[\w-]+")
@@ -186,6 +190,15 @@ def _comment_lines(text: str, end: int) -> Iterator[tuple[str, int, tuple[int, i
         if stripped.startswith("#"):  # a byte order mark before the first line is no part of it
             yield stripped, pos + lead, (1 if pos == 0 and text.startswith("\ufeff") else pos, stop)
         pos = stop
+
+
+def may_hold_pragma(text: str, end: int) -> bool:
+    """Cheap test before :func:`pragmas` of an instruction's comments: does a ``#`` in ``text[:end]`` name a tool?
+
+    Most comments above an instruction are prose; reading each line against the
+    patterns costs more than one search for the names every pattern spells.
+    """
+    return _TOOL_NAMES.search(text, 0, end) is not None
 
 
 def pragmas(text: str, end: int, scope: str, rules: tuple[Rule, ...]) -> tuple[Pragma, ...]:

@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pip_cache_lsp.dockerfile import parse
-from pip_cache_lsp.rules import spells
+from pip_cache_lsp.rules import registered, spells
 from pip_cache_lsp.rules.pip_no_cache_dir import _COMMAND_EXPANSION, _command_expansion
+from pip_cache_lsp.suppress import INSTRUCTION, STAGE, may_hold_pragma, pragmas
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "300"))
 SETTINGS = settings(max_examples=EXAMPLES * 10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,3 +66,23 @@ def test_command_expansion_on_the_corpus() -> None:
     runs = [t for text in texts for ins in parse(text) if ins.keyword == "RUN" for t in (ins.logical, ins.text)]
     assert runs
     assert [_command_expansion(t) for t in runs] == [_COMMAND_EXPANSION.search(t) is not None for t in runs]
+
+
+# what the suppression patterns read: markers, the tools' names in other cases (the Kelvin sign and
+# the long s match ``k`` and ``s`` ignoring case), separators, codes, prose
+_COMMENT_PIECES = ["#", " ", "\t", "\n", "\r", ":", "=", ",", "-", "pip-cache-lsp", "PIP-CACHE-LSP", "hadolint",
+                   "HadoLint", "kics-scan", "\u212aics-\u017fcan", "ignore", "ignore-stage", "ignore-line", "stage",
+                   "pip-no-cache-dir", "DL3042", "x", "\ufeff"]
+comments = st.lists(st.sampled_from(_COMMENT_PIECES), max_size=14).map("".join)
+
+
+@SETTINGS
+@given(comments)
+@example("# hadolint ignore=DL3042\n")
+@example("#\t\u212aics-scan ignore-line\n")
+@example("# note\n  #pip-cache-lsp: ignore-stage\n")
+def test_may_hold_pragma_says_yes_wherever_a_scope_reads_a_pragma(text: str) -> None:
+    """``may_hold_pragma`` is only a shortcut: the comment lines it turns away hold no pragma."""
+    if not may_hold_pragma(text, len(text)):
+        for scope in (INSTRUCTION, STAGE):
+            assert pragmas(text, len(text), scope, registered()) == ()
