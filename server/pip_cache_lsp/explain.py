@@ -18,20 +18,18 @@ plain text and escapes user text in one place.
 from __future__ import annotations
 
 import bisect
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pip_cache_lsp.dockerfile import Instruction, iter_blocks
 from pip_cache_lsp.document import Block, Document
-from pip_cache_lsp.facts import _removed
+from pip_cache_lsp.facts import _removed, read_mount
 from pip_cache_lsp.findings import MISSING, Finding, Hit
 from pip_cache_lsp.rules import Cache, Cleanup, Match, Rule, registered
 from pip_cache_lsp.run import run_commands
 from pip_cache_lsp.shell import Command
 from pip_cache_lsp.stage import Graph, Stage, _resolved
-from pip_cache_lsp.words import buildkit_words
 
 # -- the structure an adapter renders ----------------------------------------------------------
 
@@ -292,12 +290,8 @@ def mounts(ins: Instruction) -> list[Mount]:
         text = word.group(0)
         name, eq, value = text[2:].partition("=")
         if name.lower() == "mount" and eq:
-            unquoted = "".join(buildkit_words(value))
-            for row in csv.reader([unquoted]):
-                fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
-                target = fields.get("target") or fields.get("dst") or fields.get("destination") or ""
-                kind = (fields.get("type") or "bind").lower()
-                out.append(Mount(kind, target, smap.start(word.start()), smap.end(word.end()), text))
+            for kind, target in read_mount(value):  # BuildKit's default type is bind
+                out.append(Mount(kind or "bind", target, smap.start(word.start()), smap.end(word.end()), text))
         pos = word.end()
         while pos < len(logical) and logical[pos].isspace():
             pos += 1

@@ -431,21 +431,25 @@ def _cache_targets(ins: Instruction) -> Iterator[str]:
 
 
 def _mounts(ins: Instruction) -> Iterator[tuple[str, str]]:
-    """(type, target) of each ``--mount`` flag, read like BuildKit.
+    """(type, target) of each ``--mount`` flag of ``ins``, read like BuildKit (:func:`read_mount`)."""
+    for name, value in ins.flags:
+        if name == "mount" and value is not None:
+            yield from read_mount(value)
+
+
+def read_mount(value: str) -> Iterator[tuple[str, str]]:
+    """(type, target) of one ``--mount=`` value; the type lower-cased, "" when the flag names none.
 
     CSV fields, keys and the type in any case (``dockerfile/instructions/runmount.go``
-    ``parseMount`` lower-cases both).
+    ``parseMount`` lower-cases both).  The one reading of a mount flag: the fold, the fixes
+    and the hover all take theirs from here.
     """
-    for name, value in ins.flags:
-        if name != "mount" or value is None:
-            continue
-        import csv  # here: few RUNs mount anything
+    import csv  # here: few RUNs mount anything
 
-        unquoted = "".join(buildkit_words(value))
-        for row in csv.reader([unquoted]):
-            fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
-            yield ((fields.get("type") or "").lower(),
-                   fields.get("target") or fields.get("dst") or fields.get("destination") or "")
+    for row in csv.reader(["".join(buildkit_words(value))]):
+        fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
+        yield ((fields.get("type") or "").lower(),
+               fields.get("target") or fields.get("dst") or fields.get("destination") or "")
 
 
 def _json_words(text: str) -> list[str] | None:

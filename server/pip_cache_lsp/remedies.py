@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 from pip_cache_lsp.dockerfile import Instruction, parse
 from pip_cache_lsp.document import Block, Document
+from pip_cache_lsp.facts import read_mount
 from pip_cache_lsp.findings import Finding, Hit, under_policy
 from pip_cache_lsp.names import FIX_STRATEGIES
 from pip_cache_lsp.stage import Stage
-from pip_cache_lsp.words import buildkit_words
 
 STRATEGIES = FIX_STRATEGIES  # flag (preferred), env, mount
 # Characters BuildKit's CSV mount parser (or its variable expansion) would read otherwise in a target.
@@ -431,18 +431,9 @@ def _line_end(text: str, at: int) -> str:
 
 def _mount_targets(ins: Instruction, stage: Stage) -> set[str]:
     """Every target the RUN's mounts use, of any type (two mounts cannot share one)."""
-    import csv
-
-    out = set()
-    for name, value in ins.flags:
-        if name != "mount" or not value:
-            continue
-        for row in csv.reader(["".join(buildkit_words(value))]):
-            fields = {key.strip().lower(): val for key, _, val in (f.partition("=") for f in row)}
-            target = fields.get("target") or fields.get("dst") or fields.get("destination")
-            if target:
-                out.add(stage.absolute(stage.expand(target) or target))
-    return out
+    return {stage.absolute(stage.expand(target) or target)
+            for name, value in ins.flags if name == "mount" and value
+            for _, target in read_mount(value) if target}
 
 
 def _owner(stage: Stage, scripts: list[str]) -> str | None:
