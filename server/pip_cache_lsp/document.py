@@ -338,10 +338,6 @@ class Document:
         """What, beside its hits, a block's findings depend on: whether its stage reaches the final image."""
         return self._graph.placement(block)
 
-    def stage_bases(self) -> list[int | None]:
-        """Per stage, the stage it is built on (``FROM <stage>``), as the last fold saw them."""
-        return list(self._graph.bases)
-
     def active_codes(self, selected: frozenset[str] | None = None) -> frozenset[str]:
         """The rules reported in this document: ``selected`` (default all) minus those the file disables."""
         rules = registered()

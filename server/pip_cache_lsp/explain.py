@@ -136,12 +136,7 @@ class _Context:
 
     def ancestors(self, index: int) -> list[int]:
         """``index`` and the stages it is built on, nearest first."""
-        out: list[int] = []
-        bases = self.graph.bases
-        while index is not None and 0 <= index < len(bases) and index not in out:
-            out.append(index)
-            index = bases[index]  # type: ignore[assignment]
-        return out
+        return self.graph.ancestors(index)
 
 
 def _context(doc: Document, honour_env: bool) -> _Context:

@@ -262,7 +262,7 @@ class Planner:
         eol = _line_end(text, at)
         line = f"{from_ins.indent}ENV {rule.cache.off_variable}={rule.off_value}"
         insert = f"{line}{eol}" if at and text[at - 1] == "\n" else f"{eol}{line}"
-        stages = self._descendants(stage.index)
+        stages = self.doc.graph.descendants(stage.index)
         candidates = tuple(f for f in self.findings() if f.rule is rule and (s := self._stage_of(f)) is not None
                            and s.index in stages)
         label, setting = stage.label, f"ENV {rule.cache.off_variable}={rule.off_value}"
@@ -273,18 +273,6 @@ class Planner:
 
         return _Candidate("env", (Edit(at, at, insert),), finding, candidates, title)
 
-    def _descendants(self, index: int) -> set[int]:
-        """The stage and every stage built on it through ``FROM <stage>``."""
-        bases = self.doc.stage_bases()
-        out = {index}
-        changed = True
-        while changed:
-            changed = False
-            for stage, base in enumerate(bases):
-                if base in out and stage not in out:
-                    out.add(stage)
-                    changed = True
-        return out
 
     def _mount(self, finding: Finding, without_sign: bool) -> _Candidate | None:
         """``--mount=type=cache,target=<cache dir>[,uid=…,gid=…]`` after ``RUN``; claims the RUN's findings."""
@@ -326,12 +314,7 @@ class Planner:
 
     def _account_lines(self, stage: Stage, before: int) -> list[str]:
         """The RUN scripts a uid can come from: the stage's before ``before``, and its bases'."""
-        stages = {stage.index}
-        bases = self.doc.stage_bases()
-        current = bases[stage.index] if 0 <= stage.index < len(bases) else None
-        while current is not None and current not in stages:
-            stages.add(current)
-            current = bases[current] if current < len(bases) else None
+        stages = set(self.doc.graph.ancestors(stage.index)) or {stage.index}
         out, index = [], -1
         for ins in self._parsed():
             if ins.start >= before and index == stage.index:

@@ -514,13 +514,20 @@ class Graph:
 
     def _built_on(self, stage: int | None, ancestor: int) -> bool:
         """Whether ``stage`` is ``ancestor`` or built on it through ``FROM <stage>``."""
-        seen: set[int] = set()
-        while stage is not None and stage not in seen:
-            if stage == ancestor:
-                return True
-            seen.add(stage)
-            stage = self.bases[stage] if 0 <= stage < len(self.bases) else None
-        return False
+        return stage is not None and ancestor in self.ancestors(stage)
+
+    def ancestors(self, stage: int) -> list[int]:
+        """``stage`` and the stages it is built on through ``FROM <stage>``, nearest first."""
+        out: list[int] = []
+        current: int | None = stage
+        while current is not None and 0 <= current < len(self.bases) and current not in out:
+            out.append(current)
+            current = self.bases[current]
+        return out
+
+    def descendants(self, stage: int) -> set[int]:
+        """``stage`` and every stage built on it, directly or through others."""
+        return {other for other in range(len(self.bases)) if stage in self.ancestors(other)}
 
 
 def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None = None) -> list[tuple[int, B]]:
