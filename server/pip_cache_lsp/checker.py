@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from pip_cache_lsp import report
+from pip_cache_lsp import memo, report
 from pip_cache_lsp.config import ConfigError, ProjectConfig, find_config
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.files import FileError, Source, decode, discover, read, write_atomic
@@ -116,7 +116,11 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"pip-cache-lsp: error: {exc}", file=sys.stderr)
         return 2
     severity = args.severity or here.severity  # SARIF's default level; None: each rule's
-    outcomes = list(_check_all(args, here))
+    memo.remember()  # files of one run repeat each other's instructions (memo.py); each worker fills its own
+    try:
+        outcomes = list(_check_all(args, here))
+    finally:
+        memo.remember(False)
     found = [f for o in outcomes for f in o.found]
     errors = [o.error for o in outcomes if o.error]
     for error in errors:

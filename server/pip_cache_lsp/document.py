@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from itertools import islice
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
-from pip_cache_lsp.facts import Facts, analyze
+from pip_cache_lsp.facts import Facts
 from pip_cache_lsp.findings import Finding, Hit
 from pip_cache_lsp.gaplist import GapList
+from pip_cache_lsp.memo import facts_of
 from pip_cache_lsp.rules import Rule, registered
 from pip_cache_lsp.stage import (
     Graph,
@@ -103,7 +104,7 @@ class Prologue(Block):
 
 
 def _block(ins: Instruction) -> Block:
-    facts = analyze(ins)
+    facts = facts_of(ins)
     return Block(ins) if facts is None else RuleBlock(ins, facts)
 
 
