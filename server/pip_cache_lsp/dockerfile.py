@@ -232,23 +232,23 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                     Heredoc(name, marker, chomp, quoted, body_start - block_start, body_end - block_start, terminated)
                 )
                 open_ended = open_ended or not terminated
-        yield Instruction(
-            start=block_start,
-            length=pos - block_start,
-            open_ended=open_ended,
-            keyword=keyword,
-            onbuild=onbuild,
-            comments=comments,
-            instruction_offset=line_start - block_start,
-            indent=indent,
-            logical=logical,
-            first_offset=first - block_start,
-            escape=escape,
-            command_start=command_start,
-            flags=flags,
-            exec_form=_exec_form(logical, command_start) if keyword == "RUN" and not heredocs else None,
-            heredocs=tuple(heredocs),
-            text=text[block_start:pos],
+        yield Instruction(  # by position: keywords would cost a dict per instruction (type calls take them so)
+            block_start,  # start
+            pos - block_start,  # length
+            open_ended,
+            keyword,
+            onbuild,
+            comments,
+            line_start - block_start,  # instruction_offset
+            indent,
+            logical,
+            first - block_start,  # first_offset
+            escape,
+            command_start,
+            flags,
+            _exec_form(logical, command_start) if keyword == "RUN" and not heredocs else None,  # exec_form
+            tuple(heredocs),
+            text[block_start:pos],  # text
         )
 
 
