@@ -377,10 +377,13 @@ def _continuation(lines: Iterator[str], pos: int, escape: str, parts: list[str],
 
 def _split_instruction(logical: str) -> tuple[str, bool, int, tuple[tuple[str, str | None], ...]]:
     """Keyword, ONBUILD-ness, where the command starts (after flags), and the flags."""
-    m = _KEYWORD.match(logical)
-    if not m:
+    # ``_KEYWORD.match`` in one C call and no match object: str.split's blanks are the regex's \s,
+    # and the rest comes back without its leading blanks
+    words = logical.split(None, 1)
+    if not words:
         return "", False, len(logical), ()
-    keyword, pos, onbuild = sys.intern(m.group(1).upper()), m.end(), False
+    pos = len(logical) - len(words[1]) if len(words) > 1 else len(logical)
+    keyword, onbuild = sys.intern(words[0].upper()), False
     if keyword == "ONBUILD":
         inner = _KEYWORD.match(logical, pos)
         if inner:

@@ -20,11 +20,14 @@ from hypothesis import strategies as st
 
 from pip_cache_lsp.dockerfile import (
     _HEREDOC_KEYWORDS,
+    _KEYWORD,
+    _WORD,
     BOM,
     Heredoc,
     Instruction,
     _exec_form,
     _heredoc_words,
+    _skip_space,
     _split_instruction,
     iter_blocks,
     parse_directives,
@@ -195,3 +198,40 @@ def test_line_starts_at_lf_is_the_split(text: str) -> None:
     assert line_starts(text, lone_cr=False) == _reference_line_starts(text)
     if "\r" not in text:
         assert line_starts(text) == _reference_line_starts(text)
+
+
+def _reference_split(logical: str) -> tuple[str, bool, int, tuple[tuple[str, str | None], ...]]:
+    """``_split_instruction`` as it was: the keyword read by ``_KEYWORD``, the flags by the same code."""
+    m = _KEYWORD.match(logical)
+    if not m:
+        return "", False, len(logical), ()
+    keyword, pos, onbuild = m.group(1).upper(), m.end(), False
+    if keyword == "ONBUILD":
+        inner = _KEYWORD.match(logical, pos)
+        if inner:
+            keyword, pos, onbuild = inner.group(1).upper(), inner.end(), True
+    flags: list[tuple[str, str | None]] = []
+    while logical.startswith("--", pos):
+        word = _WORD.match(logical, pos)
+        assert word is not None
+        text = word.group(0)
+        if text == "--":
+            pos = _skip_space(logical, word.end())
+            break
+        name, eq, value = text[2:].partition("=")
+        flags.append((name.lower(), value if eq else None))
+        pos = _skip_space(logical, word.end())
+    return keyword, onbuild, pos, tuple(flags)
+
+
+@SETTINGS
+@given(dockerish)
+@example("RUN")
+@example("RUN   ")
+@example(" \x1c\u2028 run\x85\xa0x")
+@example("")
+@example(" \t")
+@example("\ufeff\n--")
+@example("onbuild  run --a=b -- x")
+def test_split_instruction_is_the_regex_reading(logical: str) -> None:
+    assert _split_instruction(logical) == _reference_split(logical)
