@@ -193,11 +193,12 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                     comments = tuple(run)
             if carry and block_start == pos:  # the comment on line 0 is directly above
                 comments, block_start = (carry, *comments), 0
-        else:
+            indent = text[line_start:first]
+        else:  # the instruction's line, at its first column: the most common block
             line_start = first = pos
             comments, block_start = ((carry,), 0) if carry else ((), pos)
+            indent = ""
         carry = ""
-        indent = text[line_start:first]
         if line_start == 0:
             if bom_first >= 0:
                 first = bom_first
@@ -213,8 +214,9 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
             pos = n if nl < 0 else nl + 1
             open_ended = False
         keyword, onbuild, command_start, flags = _split_instruction(logical)
-        heredocs: list[Heredoc] = []
+        heredocs: tuple[Heredoc, ...] = ()
         if keyword in _HEREDOC_KEYWORDS and "<<" in logical:
+            found: list[Heredoc] = []
             body_lines = _lines(text, pos)
             for marker, name, chomp, quoted in _heredoc_words(logical, command_start):
                 body_start = pos
@@ -228,10 +230,11 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                         break
                 pos = min(pos, n)
                 body_end = body_line if terminated else pos
-                heredocs.append(
+                found.append(
                     Heredoc(name, marker, chomp, quoted, body_start - block_start, body_end - block_start, terminated)
                 )
                 open_ended = open_ended or not terminated
+            heredocs = tuple(found)
         yield Instruction(  # by position: keywords would cost a dict per instruction (type calls take them so)
             block_start,  # start
             pos - block_start,  # length
@@ -246,8 +249,10 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
             escape,
             command_start,
             flags,
-            _exec_form(logical, command_start) if keyword == "RUN" and not heredocs else None,  # exec_form
-            tuple(heredocs),
+            # exec_form: a RUN's JSON array (most RUNs are shell form: no call to find that out)
+            _exec_form(logical, command_start)
+            if keyword == "RUN" and not heredocs and logical.startswith("[", command_start) else None,
+            heredocs,
             text[block_start:pos],  # text
         )
 
