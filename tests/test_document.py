@@ -134,3 +134,16 @@ def test_stage_edit_changes_later_findings() -> None:
     doc.edit(at, at + 2, "=")
     assert len(doc.findings()) == 3
     same_as_fresh(doc)
+
+
+@pytest.mark.parametrize(("count", "steps"), [(0, 0), (1, 0), (2, 1), (5, 2), (6, 3)])
+def test_parse_steps_yield_after_every_chunk_and_commit_at_the_end(count: int, steps: int) -> None:
+    text = "".join(f"RUN pip install p{i}\n" for i in range(count))
+    doc = Document(text, parse=False)
+    yielded = 0
+    for _ in doc.parse_steps(2):
+        assert not doc.parsed and not doc.blocks, "nothing is committed before the last step"
+        yielded += 1
+    assert yielded == steps
+    assert doc.parsed and [b.start for b in doc.blocks] == [b.start for b in Document(text).blocks]
+    assert len(doc.blocks) == count and len(doc.findings()) == count

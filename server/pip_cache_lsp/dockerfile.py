@@ -151,43 +151,77 @@ def parse(text: str, directives: Directives | None = None) -> list[Instruction]:
 
 
 def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
-    """Yield instruction blocks from line start ``pos`` to the end of ``text``."""
+    """Yield instruction blocks from line start ``pos`` to the end of ``text``.
+
+    Python touches each instruction and each continuation line once, with a ``find``
+    and a look at the line's last character (:func:`_read_instruction`); the blank and
+    comment lines between instructions are skipped by one regular expression, and the
+    logical line is joined by another.  Only heredoc bodies are read line by line.
+    """
     n = len(text)
-    lines = _lines(text, pos)
-    comment_start = -1
-    comments: list[str] = []
-    for line in lines:
-        line_start = pos
-        pos += len(line) + 1
-        content = line.rstrip("\r")
-        stripped = content.lstrip()
-        lead = len(content) - len(stripped)
-        if line_start == 0 and stripped.startswith(BOM):
-            stripped = stripped[1:]
-            lead += 1
-        if not stripped:
-            comment_start, comments = -1, []
-            continue
-        if stripped[0] == "#":
-            if comment_start < 0:
-                comment_start = line_start
-            comments.append(stripped)
-            continue
-        block_start = comment_start if comment_start >= 0 else line_start
-        trimmed = stripped.rstrip(" \t")  # an escape as the last non-blank character continues the line
-        continued = trimmed[-1:] == escape
-        parts = [trimmed[:-1] if continued else stripped]
-        if continued:
-            pos, continued = _continuation(lines, pos, escape, parts, [])
-        logical = "".join(parts) if len(parts) > 1 else parts[0]
+    gap, joins = _scanners(escape)
+    carry = ""  # line 0's comment behind a byte-order mark, when it is the first of the comments above
+    bom_first = -1  # where line 0's instruction begins behind a byte-order mark
+    if pos == 0 and (bom := _BOM_LEAD.match(text)) is not None:  # BuildKit drops one mark on line 0, after blanks
+        nl = text.find("\n")
+        rest = text[bom.end() : n if nl < 0 else nl].rstrip("\r")
+        if not rest or rest[0] == "#":
+            carry = rest
+            pos = n if nl < 0 else nl + 1
+        else:
+            bom_first = bom.end()
+    comments: tuple[str, ...]
+    while pos < n:
+        head = text[pos]
+        if head == "#" or head.isspace():  # blank lines, comments, or an indented instruction
+            skip = gap.match(text, pos)
+            assert skip is not None  # every part may be empty
+            line_start, first = skip.span("i")
+            if first == n or text[first] == "#":  # a blank or comment last line without a line break
+                return
+            comments, block_start = (), line_start
+            if line_start > pos and "#" in (skipped := text[pos:line_start]):  # the comments directly above
+                run = []
+                for line in reversed(skipped.split("\n")[:-1]):
+                    stripped = line.rstrip("\r").lstrip()
+                    if not stripped:  # a blank line: BuildKit keeps no comment across it
+                        break
+                    run.append(stripped)
+                    block_start -= len(line) + 1
+                if run:
+                    run.reverse()
+                    comments = tuple(run)
+            if carry and block_start == pos:  # the comment on line 0 is directly above
+                comments, block_start = (carry, *comments), 0
+            indent = text[line_start:first]
+        else:  # the instruction's line, at its first column: the most common block
+            line_start = first = pos
+            comments, block_start = ((carry,), 0) if carry else ((), pos)
+            indent = ""
+        carry = ""
+        if line_start == 0:
+            if bom_first >= 0:
+                first = bom_first
+                indent = text[:first]
+            indent = indent.lstrip(BOM)
+        nl = text.find("\n", first)
+        end = n if nl < 0 else nl
+        last = text[end - 1]
+        if last == escape or last in " \t\r":  # continued, or a line to strip: the general case
+            logical, pos, open_ended = _read_instruction(text, first, nl, escape, joins)
+        else:  # one line, the most common block
+            logical = text[first:end]
+            pos = n if nl < 0 else nl + 1
+            open_ended = False
         keyword, onbuild, command_start, flags = _split_instruction(logical)
-        heredocs: list[Heredoc] = []
-        open_ended = continued
+        heredocs: tuple[Heredoc, ...] = ()
         if keyword in _HEREDOC_KEYWORDS and "<<" in logical:
+            found: list[Heredoc] = []
+            body_lines = _lines(text, pos)
             for marker, name, chomp, quoted in _heredoc_words(logical, command_start):
-                body_start = min(pos, n)
+                body_start = pos
                 terminated = False
-                for body in lines:
+                for body in body_lines:
                     body_line = pos
                     pos += len(body) + 1
                     candidate = body.rstrip("\r")
@@ -196,30 +230,107 @@ def iter_blocks(text: str, pos: int, escape: str) -> Iterator[Instruction]:
                         break
                 pos = min(pos, n)
                 body_end = body_line if terminated else pos
-                heredocs.append(
+                found.append(
                     Heredoc(name, marker, chomp, quoted, body_start - block_start, body_end - block_start, terminated)
                 )
                 open_ended = open_ended or not terminated
-        pos = min(pos, n)
-        yield Instruction(
-            start=block_start,
-            length=pos - block_start,
-            open_ended=open_ended,
-            keyword=keyword,
-            onbuild=onbuild,
-            comments=tuple(comments),
-            instruction_offset=line_start - block_start,
-            indent=content[:lead] if line_start != 0 else content[:lead].lstrip(BOM),
-            logical=logical,
-            first_offset=line_start + lead - block_start,
-            escape=escape,
-            command_start=command_start,
-            flags=flags,
-            exec_form=_exec_form(logical, command_start) if keyword == "RUN" and not heredocs else None,
-            heredocs=tuple(heredocs),
-            text=text[block_start:pos],
+            heredocs = tuple(found)
+        yield Instruction(  # by position: keywords would cost a dict per instruction (type calls take them so)
+            block_start,  # start
+            pos - block_start,  # length
+            open_ended,
+            keyword,
+            onbuild,
+            comments,
+            line_start - block_start,  # instruction_offset
+            indent,
+            logical,
+            first - block_start,  # first_offset
+            escape,
+            command_start,
+            flags,
+            # exec_form: a RUN's JSON array (most RUNs are shell form: no call to find that out)
+            _exec_form(logical, command_start)
+            if keyword == "RUN" and not heredocs and logical.startswith("[", command_start) else None,
+            heredocs,
+            text[block_start:pos],  # text
         )
-        comment_start, comments = -1, []
+
+
+def _read_instruction(text: str, first: int, nl: int, escape: str,
+                      joins: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]) -> tuple[str, int, bool]:
+    """The logical line of the instruction whose text starts at ``first`` (``nl``: its line's break).
+
+    Returns it, where the next line starts, and whether the text ended inside the
+    continuation.  A line is continued when its last character is the escape (or
+    the last before blanks and carriage returns: the slower check, rarely needed).
+    A comment line ending in the escape reads as continued here, which ends the
+    instruction where BuildKit does; a blank or comment line that is not continued
+    is skipped.  Either makes the join use the pattern that drops such lines.
+    """
+    n = len(text)
+    join, plain = joins[0], joins[2]
+    if nl >= 0 and text[nl - 1] == escape:  # the usual shape: lines ending in the escape, then one that does not
+        found = plain.search(text, nl + 1)  # the next line break no escape precedes
+        end = n if found is None else found.start()
+        start = text.rfind("\n", nl, end) + 1
+        last = text[end - 1] if end > start else ""
+        if last != escape and last not in " \t\r" and (line := text[start:end].lstrip()) and line[0] != "#":
+            lines = text[first:start]
+            if "#" in lines:  # a comment line may end in the escape: the pattern that knows comments
+                lines = joins[1].sub("", lines)
+            else:  # each line ends in the escape and its line break, nothing between them: one C call
+                lines = lines.replace(escape + "\n", "")
+            return lines + text[start:end], end + 1 if found is not None else n, False
+        join = joins[0]  # anything else: line by line
+    start = first  # the current line's start
+    while True:
+        end = n if nl < 0 else nl
+        last = text[end - 1] if end > start else ""
+        if last != escape and last in " \t\r":
+            tail = text[start:end].rstrip("\r").rstrip(" \t")
+            last = tail[-1:]
+        if last != escape:
+            if start == first or ((line := text[start:end].lstrip()) and line[0] != "#"):
+                break  # the line that ends the instruction
+            join = joins[1]  # a blank or comment line inside the continuation
+        if nl < 0:  # the text ends inside the continuation
+            lines = text[first:]
+            if "#" in lines:
+                join = joins[1]
+            return join.sub("", lines if lines[-1] == "\n" else lines + "\n"), n, True
+        start = nl + 1
+        nl = text.find("\n", start)
+    if start == first:
+        return text[first:end].rstrip("\r"), n if nl < 0 else nl + 1, False
+    lines = text[first:start]
+    if "#" in lines:  # a comment line may end in the escape: the pattern that knows comments
+        join = joins[1]
+    return join.sub("", lines) + text[start:end].rstrip("\r"), n if nl < 0 else nl + 1, False
+
+
+_BOM_LEAD = re.compile(r"[^\S\n]*\ufeff")
+_SCANNERS: dict[str, tuple[re.Pattern[str], tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]]] = {}
+
+
+def _scanners(escape: str) -> tuple[re.Pattern[str], tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]]:
+    """The patterns that skip between instructions and join continuations, for ``escape``.
+
+    ``gap``: blank lines and comment runs a blank line follows (BuildKit keeps no
+    comment across a blank line); group ``c``, the comment lines directly above the
+    instruction; group ``i``, the instruction line's indent (``[^\\S\\n]`` is
+    ``str.isspace`` but the line break).  ``joins``: what a continuation drops from
+    the logical line -- the escape, blanks and carriage returns after it and the line
+    break; and the blank and comment lines after it, when there are any.
+    """
+    found = _SCANNERS.get(escape)
+    if found is None:
+        e = re.escape(escape)
+        gap = re.compile(r"(?:[\s]*\#[^\n]*)*(?:[\s]*\n)?(?P<i>[^\S\n]*)")
+        joins = (re.compile(rf"{e}[ \t]*\r*\n"), re.compile(rf"{e}[ \t]*\r*\n(?:[^\S\n]*(?:\#[^\n]*)?\n)*"),
+                 re.compile(rf"\n(?<!{e}\n)"))
+        found = _SCANNERS[escape] = (gap, joins)
+    return found
 
 
 def _lines(text: str, pos: int) -> Iterator[str]:
@@ -271,10 +382,13 @@ def _continuation(lines: Iterator[str], pos: int, escape: str, parts: list[str],
 
 def _split_instruction(logical: str) -> tuple[str, bool, int, tuple[tuple[str, str | None], ...]]:
     """Keyword, ONBUILD-ness, where the command starts (after flags), and the flags."""
-    m = _KEYWORD.match(logical)
-    if not m:
+    # ``_KEYWORD.match`` in one C call and no match object: str.split's blanks are the regex's \s,
+    # and the rest comes back without its leading blanks
+    words = logical.split(None, 1)
+    if not words:
         return "", False, len(logical), ()
-    keyword, pos, onbuild = sys.intern(m.group(1).upper()), m.end(), False
+    pos = len(logical) - len(words[1]) if len(words) > 1 else len(logical)
+    keyword, onbuild = sys.intern(words[0].upper()), False
     if keyword == "ONBUILD":
         inner = _KEYWORD.match(logical, pos)
         if inner:

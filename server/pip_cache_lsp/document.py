@@ -20,7 +20,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from pip_cache_lsp.dockerfile import Directives, Instruction, iter_blocks, parse_directives
 from pip_cache_lsp.facts import Facts
@@ -154,16 +153,17 @@ class Document:
         """
         text = self.text
         directives = parse_directives(text)
-        instructions = iter_blocks(text, directives.end, directives.escape)
-        parsed: list[Instruction] = []
+        starts: list[int] = []
         blocks: list[Block] = []
-        while batch := list(islice(instructions, chunk)):
-            parsed += batch
-            blocks += map(_block, batch)
-            if len(batch) == chunk:
+        # each instruction is dropped once analysed: holding them all would make the collector
+        # walk them again and again in a big file
+        for count, ins in enumerate(iter_blocks(text, directives.end, directives.escape), 1):
+            starts.append(ins.start)
+            blocks.append(_block(ins))
+            if count % chunk == 0:
                 yield
         self.directives = directives
-        self._blocks = GapList([ins.start for ins in parsed], blocks)
+        self._blocks = GapList(starts, blocks)
         self._prologue = None
         self._hits = None
         self.last_edit = EditStats(len(blocks), True)

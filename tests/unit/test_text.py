@@ -127,16 +127,20 @@ def test_round_trip_property(text: str) -> None:
 )
 def test_edit_matches_fresh_index(old: str, start: int, end: int, inserted: str) -> None:
     new = old[:start] + inserted + old[end:]
-    index = LineIndex(old)
-    index.edit(new, start, end, len(inserted))
-    fresh = LineIndex(new)
-    assert index.starts == fresh.starts
-    assert index.line_count == fresh.line_count
-    assert [index.position(i) for i in range(len(new) + 1)] == [fresh.position(i) for i in range(len(new) + 1)]
+    for asked in (True, False):  # lines found before the edit (re-scanned around it), or after it
+        index = LineIndex(old)
+        if asked:
+            assert index.line_count == len(LineIndex(old).starts)
+        index.edit(new, start, end, len(inserted))
+        fresh = LineIndex(new)
+        assert index.starts == fresh.starts
+        assert index.line_count == fresh.line_count
+        assert [index.position(i) for i in range(len(new) + 1)] == [fresh.position(i) for i in range(len(new) + 1)]
 
 
 def test_edit_examples_exact() -> None:
     index = LineIndex("a\rb")
+    assert index.starts == [0, 2]
     index.edit("a\r\nb", 2, 2, 1)
     assert index.starts == [0, 3]
     index.edit("a\r\nb\nc", 4, 4, 2)
@@ -154,6 +158,7 @@ _edit = st.tuples(st.integers(0, 1000), st.integers(0, 6), st.text(alphabet="ab\
 def test_edit_sequence_property(text: str, edits: list[tuple[int, int, str]]) -> None:
     """Any sequence of edits leaves the index equal to a fresh index of the final text."""
     index = LineIndex(text)
+    index.position(0)  # the lines found: each edit below re-scans around itself
     for at, length, inserted in edits:
         start = at % (len(text) + 1)
         end = min(start + length, len(text))
