@@ -38,7 +38,7 @@ from pip_cache_lsp.stage import (
     stage_hits,
     written_codes,
 )
-from pip_cache_lsp.suppress import FILE, Pragma, file_disabled, pragmas
+from pip_cache_lsp.suppress import FILE, Pragma, file_disabled, may_hold_pragma, pragmas
 from pip_cache_lsp.text import LineIndex
 
 _NEVER = sys.maxsize  # a chunk size that never yields: the synchronous parse
@@ -322,7 +322,8 @@ class Document:
         prologue = self.prologue
         cached = self._file_pragmas
         if cached is None or cached[0] != prologue or cached[1] != rules:
-            found = pragmas(prologue, len(prologue), FILE, rules) if "#" in prologue else ()
+            # most prologues hold ``# syntax=`` or prose comments: one search for a tool's name turns them away
+            found = pragmas(prologue, len(prologue), FILE, rules) if may_hold_pragma(prologue, len(prologue)) else ()
             cached = self._file_pragmas = (prologue, rules, found)
         return cached[2]
 

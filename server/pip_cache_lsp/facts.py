@@ -192,35 +192,39 @@ def _read_run(ins: Instruction, candidates: list[Rule], text: str, bash: bool,
     wanted = _wanted(candidates, "rm" in text, configuring, any(word in text for word in _CLEANING_WORDS), reported)
     expands = "$" in text  # else no word is templated
     reuse = tuple(target for kind, target in _mounts(ins) if kind == "cache") if ins.flags else ()
+    commands: list[Command] = []
+    matched: list[tuple[int, Rule, Match]] = []  # (the command's index, rule, match) of what the rules report
+    waiting: list[int] = []  # the indexes of the commands left to the stage (their words are templated)
     try:
-        commands: list[Command] = []
-        templated: list[bool] = []
-        matched: list[list[tuple[Rule, Match]]] = []  # per command, the rules' matches (none when templated)
         for command in run_commands(ins, wanted, bash):  # the walk is lazy: ``reported`` is set before it reads on
+            i = len(commands)
             commands.append(command)
-            waits = expands and _templated(command, candidates, ins.text)
-            templated.append(waits)
-            matches = [] if waits else [(rule, match) for rule in candidates
-                                        if (match := rule.match(command)) is not None]
-            matched.append(matches)
-            # a flag that makes a cache mount useless: the rm -r after it decides too (_muted)
-            if waits or matches or (reuse and any(rule.off_flags(command) for rule in candidates)):
+            if expands and _templated(command, candidates, ins.text):
+                waiting.append(i)
                 reported[0] = True
-        calls = tuple(_hit(command, rule, match, commands[:i] if configuring else [], commands[i + 1:], ins.text)
-                      for i, command in enumerate(commands) for rule, match in matched[i])
-        muted = tuple(_muted(commands, templated, candidates, configuring, ins.text)) if reuse else ()
+                continue
+            for rule in candidates:
+                match = rule.match(command)
+                if match is not None:
+                    matched.append((i, rule, match))
+                    reported[0] = True
+            # a flag that makes a cache mount useless: the rm -r after it decides too (_muted)
+            if reuse and not reported[0] and any(rule.off_flags(command) for rule in candidates):
+                reported[0] = True
+        calls = tuple(_hit(commands[i], rule, match, commands[:i] if configuring else [], commands[i + 1:], ins.text)
+                      for i, rule, match in matched) if matched else ()
+        muted = tuple(_muted(commands, waiting, candidates, configuring, ins.text)) if reuse else ()
     except RecursionError:  # a last resort: the walker skips what is nested too deep
         return Facts(pragmas=found) if found else None
     deferred: tuple[Deferred, ...] = ()
-    if any(templated):
-        waiting = [Deferred(command, tuple(candidates), tuple(commands[:i] if configuring else ()),
-                            tuple(commands[i + 1:]), ins.text)
-                   for i, command in enumerate(commands) if templated[i]]
-        known = [d for d in waiting if not d.needs_stage]  # ``X="pip install"; $X a``: the script says
+    if waiting:
+        pending = [Deferred(commands[i], tuple(candidates), tuple(commands[:i] if configuring else ()),
+                            tuple(commands[i + 1:]), ins.text) for i in waiting]
+        known = [d for d in pending if not d.needs_stage]  # ``X="pip install"; $X a``: the script says
         if known:
             calls = tuple(sorted((*calls, *(hit for d in known for hit in d.hits(_no_variable))),
                                  key=lambda hit: hit.start))
-        deferred = tuple(d for d in waiting if d.needs_stage)
+        deferred = tuple(d for d in pending if d.needs_stage)
     config = tuple(_configured(commands, candidates)) if configuring else ()
     if len(calls) > 1:  # ``sh -c "$(pip install x)"``: the substitution is read in both shells; one finding
         first: dict[tuple[str, int, int], Hit] = {}
@@ -235,7 +239,7 @@ def _read_run(ins: Instruction, candidates: list[Rule], text: str, bash: bool,
                  reuse_targets=reuse if muted else ())
 
 
-def _muted(commands: list[Command], templated: list[bool], rules: list[Rule], configuring: bool,
+def _muted(commands: list[Command], waiting: list[int], rules: list[Rule], configuring: bool,
            source: str) -> Iterator[Muted]:
     """The commands whose own flag turns the cache off, with the hit each would be without it.
 
@@ -244,7 +248,7 @@ def _muted(commands: list[Command], templated: list[bool], rules: list[Rule], co
     the flags that keep its cache off (``pip install --no-cache-dir --cache-dir ""``).
     """
     for i, command in enumerate(commands):
-        if templated[i]:
+        if i in waiting:  # left to the stage
             continue
         for rule in rules:
             if rule.match(command) is not None or not (flags := rule.off_flags(command)):

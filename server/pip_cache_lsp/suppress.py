@@ -54,7 +54,7 @@ def instruction_suppressed(comments: tuple[str, ...], rules: tuple[Rule, ...]) -
 
 def file_disabled(prologue: str, rules: tuple[Rule, ...]) -> frozenset[str]:
     """Codes of the rules that the comments before the first instruction switch off for the file."""
-    if "#" not in prologue:
+    if not may_hold_pragma(prologue, len(prologue)):  # each pattern spells ``#``, blanks, its tool's name
         return frozenset()
     codes: set[str] = set()
     for m in _FILE_OURS.finditer(prologue):
@@ -87,8 +87,8 @@ def stage_suppressed(comments: tuple[str, ...], rules: tuple[Rule, ...]) -> froz
 
 
 _OUR_PATTERNS = (_OURS, _STAGE_OURS, _FILE_OURS)
-# Each instruction- and stage-level pattern above starts ``#``, blanks, its tool's name, matched as
-# they match it (ignoring case): comment lines without one hold no pragma (:func:`may_hold_pragma`).
+# Each pattern above (instruction, stage and file level) spells ``#``, blanks, its tool's name, matched
+# as they match it (ignoring case): comment lines without one hold no pragma (:func:`may_hold_pragma`).
 # The ``#`` first lets ``re`` skip to each ``#`` (the names alone, ignoring case: ~20× slower on prose).
 _TOOL_NAMES = re.compile(r"#\s*(?:pip-cache-lsp|hadolint|kics-scan)", re.IGNORECASE)
 # Where a comment applies: the instruction under it, the stage of the FROM under it, the file.
@@ -193,10 +193,11 @@ def _comment_lines(text: str, end: int) -> Iterator[tuple[str, int, tuple[int, i
 
 
 def may_hold_pragma(text: str, end: int) -> bool:
-    """Cheap test before :func:`pragmas` of an instruction's comments: does a ``#`` in ``text[:end]`` name a tool?
+    """Cheap test before :func:`pragmas` (any scope) and :func:`file_disabled`: does a ``#`` name a tool?
 
-    Most comments above an instruction are prose; reading each line against the
-    patterns costs more than one search for the names every pattern spells.
+    Most comments above an instruction, and most prologues (``# syntax=``, prose), hold
+    no pragma; reading each line against the patterns costs more than one search for
+    the names every pattern spells.
     """
     return _TOOL_NAMES.search(text, 0, end) is not None
 

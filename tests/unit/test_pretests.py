@@ -16,7 +16,16 @@ from hypothesis import strategies as st
 from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.rules import registered, spells
 from pip_cache_lsp.rules.pip_no_cache_dir import _COMMAND_EXPANSION, _command_expansion
-from pip_cache_lsp.suppress import INSTRUCTION, STAGE, may_hold_pragma, pragmas
+from pip_cache_lsp.suppress import (
+    _FILE_HADOLINT,
+    _FILE_KICS,
+    _FILE_OURS,
+    FILE,
+    INSTRUCTION,
+    STAGE,
+    may_hold_pragma,
+    pragmas,
+)
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "300"))
 SETTINGS = settings(max_examples=EXAMPLES * 10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,6 +81,7 @@ def test_command_expansion_on_the_corpus() -> None:
 # the long s match ``k`` and ``s`` ignoring case), separators, codes, prose
 _COMMENT_PIECES = ["#", " ", "\t", "\n", "\r", ":", "=", ",", "-", "pip-cache-lsp", "PIP-CACHE-LSP", "hadolint",
                    "HadoLint", "kics-scan", "\u212aics-\u017fcan", "ignore", "ignore-stage", "ignore-line", "stage",
+                   "disable-file", "disable", "global", "syntax=",
                    "pip-no-cache-dir", "DL3042", "x", "\ufeff"]
 comments = st.lists(st.sampled_from(_COMMENT_PIECES), max_size=14).map("".join)
 
@@ -81,8 +91,15 @@ comments = st.lists(st.sampled_from(_COMMENT_PIECES), max_size=14).map("".join)
 @example("# hadolint ignore=DL3042\n")
 @example("#\t\u212aics-scan ignore-line\n")
 @example("# note\n  #pip-cache-lsp: ignore-stage\n")
+@example("# syntax=x\n#\tpip-cache-lsp : disable-file\n")
+@example("\ufeff  # kics-scan disable=x\n")
+@example("# hadolint global ignore=DL3042")
 def test_may_hold_pragma_says_yes_wherever_a_scope_reads_a_pragma(text: str) -> None:
-    """``may_hold_pragma`` is only a shortcut: the comment lines it turns away hold no pragma."""
+    """``may_hold_pragma`` is only a shortcut: the comment lines it turns away hold no pragma.
+
+    Nor a file-level one: ``file_disabled``'s patterns, searched as it searches them, find nothing.
+    """
     if not may_hold_pragma(text, len(text)):
-        for scope in (INSTRUCTION, STAGE):
+        for scope in (INSTRUCTION, STAGE, FILE):
             assert pragmas(text, len(text), scope, registered()) == ()
+        assert all(pattern.search(text) is None for pattern in (_FILE_OURS, _FILE_KICS, _FILE_HADOLINT))
