@@ -216,13 +216,18 @@ def _check_files(files: list[tuple[str, Policy]], args: argparse.Namespace) -> I
     if len(files) < PARALLEL_FROM or workers < 2:
         yield from map(work, files)
         return
+    chunksize = max(8, len(files) // (workers * 32))  # small: no worker is left alone with a big one at the end
+    from pip_cache_lsp import workers as forked
+
+    if forked.AVAILABLE:
+        yield from forked.run(work, files, workers, chunksize)
+        return
     import gc
     from concurrent.futures import ProcessPoolExecutor
 
-    gc.freeze()  # the workers are forks: a collection there would write to (and copy) every shared page
+    gc.freeze()  # the workers are forks where the platform forks: a collection would copy every shared page
     with ProcessPoolExecutor(workers) as pool:
-        # Small chunks, so that no worker is left alone with a big one at the end.
-        yield from pool.map(work, files, chunksize=max(8, len(files) // (workers * 32)))
+        yield from pool.map(work, files, chunksize=chunksize)
 
 
 def _first(*values: T | None) -> T:

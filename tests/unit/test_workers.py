@@ -1,0 +1,90 @@
+"""The forked workers of ``check`` (workers.py): in order, complete, and nothing left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import pytest
+
+from pip_cache_lsp import workers
+
+pytestmark = pytest.mark.skipif(not workers.AVAILABLE, reason="forked workers are Linux-only")
+
+PARENT = os.getpid()
+
+
+def square(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def fails_on_seven(n: int) -> int:
+    if n == 7:
+        raise ValueError(f"no {n}")
+    return n
+
+
+def dies_on_five(n: int) -> int:
+    if n == 5 and os.getpid() != PARENT:  # only in a worker: the parent checks the chunk again
+        os.kill(os.getpid(), signal.SIGKILL)
+    return n
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize(("count", "procs", "chunk"), [(1, 2, 8), (7, 2, 8), (8, 2, 8), (399, 2, 8), (1000, 3, 10),
+                                                       (50, 8, 1)])
+def test_results_come_in_the_order_of_the_input(count: int, procs: int, chunk: int) -> None:
+    out = list(workers.run(square, list(range(count)), procs, chunk))
+    assert [value for value, _ in out] == [n * n for n in range(count)]
+    pids = {pid for _, pid in out}
+    assert PARENT not in pids and 1 <= len(pids) <= procs
+    assert no_children_left()
+
+
+def test_the_work_is_shared_between_the_workers() -> None:
+    def slow(n: int) -> int:
+        import time
+
+        time.sleep(0.002)
+        return os.getpid()
+
+    pids = list(workers.run(slow, list(range(200)), 2, 4))
+    assert len(set(pids)) == 2
+
+
+def test_an_exception_in_the_work_is_raised_in_the_parent() -> None:
+    with pytest.raises(ValueError, match="no 7"):
+        list(workers.run(fails_on_seven, list(range(40)), 2, 4))
+    assert no_children_left()
+
+
+def test_a_dead_workers_files_are_checked_by_the_parent() -> None:
+    assert list(workers.run(dies_on_five, list(range(40)), 2, 4)) == list(range(40))
+    assert no_children_left()
+
+
+def test_stopping_early_stops_the_workers() -> None:
+    results = workers.run(square, list(range(10_000)), 2, 100)
+    assert next(results)[0] == 0
+    results.close()
+    assert no_children_left()
+
+
+def test_buffered_output_is_written_once(capfd: pytest.CaptureFixture[str]) -> None:
+    sys.stdout.write("before the fork")  # still in the buffer when the workers start
+    assert len(list(workers.run(square, list(range(20)), 2, 4))) == 20
+    sys.stdout.flush()
+    assert capfd.readouterr().out == "before the fork"
+
+
+def test_too_many_chunks_is_refused() -> None:
+    with pytest.raises(ValueError, match="chunks"):
+        list(workers.run(square, list(range(2000)), 2, 1))
