@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from pip_cache_lsp.simple_shell import SimpleCommand, simple_commands, words
+from pip_cache_lsp.simple_shell import SimpleCommand, expanding, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 from pip_cache_lsp.words import (
     ANSI_C_SHELLS,
@@ -32,6 +32,7 @@ from pip_cache_lsp.words import (
     ansi_c,
     decode_json,
     simple_parts,
+    simple_template,
     unescape,
 )
 
@@ -529,13 +530,30 @@ class _Walker:
         yield from self._visit(_parser().parse(data).root_node)
 
     def _simple(self, commands: list[SimpleCommand]) -> Iterator[Command]:
-        """The fast path: no expansion, redirect or assignment, so nothing but words to read."""
-        text, smap = self.text, self.smap
+        """The fast path: no redirect to read, no assignment, no expansion but of a variable."""
         for start, end, name, always in commands:
-            if not self._worth_reading(name, start, end):
-                continue
-            argv = [Word(value, s, e, smap) for s, e, value in words(text, start, end)]
+            if "$" not in name:
+                if not self._worth_reading(name, start, end):
+                    continue
+                argv = self._simple_words(start, end)
+            else:  # perhaps a computed name (``$PIP install``): read when simple, as the grammar does
+                argv = self._simple_words(start, end)
+                value = argv[0].value
+                if value is not None:
+                    if not self._worth_reading(value, start, end):
+                        continue
+                elif argv[0].template is None and self.wanted is not None:
+                    continue
             yield from self._run(argv, {}, self._simple_script, lambda: (), always)
+
+    def _simple_words(self, start: int, end: int) -> list[Word]:
+        """The words of the fast path's command at ``text[start:end]``; one with an expansion is templated."""
+        text, smap = self.text, self.smap
+        if "$" not in text:  # most scripts
+            return [Word(value, s, e, smap) for s, e, value in words(text, start, end)]
+        return [Word(value, s, e, smap) if "$" not in value or not expanding(text[s:e])
+                else Word(None, s, e, smap, self._resolved(simple_template(text[s:e])))
+                for s, e, value in words(text, start, end)]
 
     def _simple_script(self, word: Word) -> tuple[str, SourceMap] | None:
         builder = TextBuilder()
@@ -946,6 +964,12 @@ class _Walker:
         """A word of literal text and simple expansions, as (text, split) parts; None for others."""
         parts: list[tuple[str, bool]] = []
         if not self._parts_into(node, parts, False):
+            return None
+        return self._resolved(parts)
+
+    def _resolved(self, parts: Iterable[tuple[str, bool]] | None) -> Parts | None:
+        """A word's template with the variables the script knows substituted; None when one is unknown."""
+        if parts is None:
             return None
         out = []
         for text, split in parts:
