@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from pip_cache_lsp.simple_shell import SimpleCommand, simple_commands, words
+from pip_cache_lsp.simple_shell import SimpleCommand, expanding, simple_commands, words
 from pip_cache_lsp.sourcemap import SourceMap, TextBuilder
 from pip_cache_lsp.words import (
     ANSI_C_SHELLS,
@@ -32,6 +32,7 @@ from pip_cache_lsp.words import (
     ansi_c,
     decode_json,
     simple_parts,
+    simple_template,
     unescape,
 )
 
@@ -506,6 +507,7 @@ class _Walker:
         self.allexport = False  # ``set -a`` / ``set -o allexport``: every assignment is exported
         self.functions: dict[str, Node] = {}  # defined so far: a call runs the body in this shell
         self.piped: set[int] = set()  # ids of the nodes walked that are elements of a pipeline
+        self.redirects: dict[int, Node] = {}  # a command's id -> the redirected_statement of its redirects
         # What the grammar path's walk looks for, set in run() (the fast path needs none of it).
         self.substitutions = self.background = self.sets = self.scoped = False
         self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
@@ -529,13 +531,30 @@ class _Walker:
         yield from self._visit(_parser().parse(data).root_node)
 
     def _simple(self, commands: list[SimpleCommand]) -> Iterator[Command]:
-        """The fast path: no expansion, redirect or assignment, so nothing but words to read."""
-        text, smap = self.text, self.smap
+        """The fast path: no redirect to read, no assignment, no expansion but of a variable."""
         for start, end, name, always in commands:
-            if not self._worth_reading(name, start, end):
-                continue
-            argv = [Word(value, s, e, smap) for s, e, value in words(text, start, end)]
+            if "$" not in name:
+                if not self._worth_reading(name, start, end):
+                    continue
+                argv = self._simple_words(start, end)
+            else:  # perhaps a computed name (``$PIP install``): read when simple, as the grammar does
+                argv = self._simple_words(start, end)
+                value = argv[0].value
+                if value is not None:
+                    if not self._worth_reading(value, start, end):
+                        continue
+                elif argv[0].template is None and self.wanted is not None:
+                    continue
             yield from self._run(argv, {}, self._simple_script, lambda: (), always)
+
+    def _simple_words(self, start: int, end: int) -> list[Word]:
+        """The words of the fast path's command at ``text[start:end]``; one with an expansion is templated."""
+        text, smap = self.text, self.smap
+        if "$" not in text:  # most scripts
+            return [Word(value, s, e, smap) for s, e, value in words(text, start, end)]
+        return [Word(value, s, e, smap) if "$" not in value or not expanding(text[s:e])
+                else Word(None, s, e, smap, self._resolved(simple_template(text[s:e])))
+                for s, e, value in words(text, start, end)]
 
     def _simple_script(self, word: Word) -> tuple[str, SourceMap] | None:
         builder = TextBuilder()
@@ -650,7 +669,30 @@ class _Walker:
                 children = node.named_children
                 if kind == "pipeline":
                     self.piped.update(child.id for child in children)
+                elif kind == "redirected_statement":
+                    self._note_redirects(node)
                 stack.extend(reversed(children))
+
+    def _note_redirects(self, statement: Node) -> None:
+        """Remember which command ``statement``'s redirects follow (see :meth:`_redirected`).
+
+        Found from above as the walk passes: from below, each ``node.parent`` is a descent from
+        the root, and a command's redirects are asked for up to four times.
+        """
+        node = statement.child_by_field_name("body")
+        while node is not None and node.type in ("list", "pipeline", "negated_command"):
+            node = node.named_children[-1]
+        if node is not None and node.type == "command":
+            self.redirects[node.id] = statement
+
+    def _redirected(self, command: Node) -> Node | None:
+        """The ``redirected_statement`` whose redirects follow ``command``, if any.
+
+        Its parent, usually; but tree-sitter-bash hangs the redirect of ``a && b >x`` on the
+        whole list, where bash gives it to ``b``: then it is the ancestor whose body
+        ``command`` ends.  ``tests/unit/test_shell.py`` holds it to that walk up the tree.
+        """
+        return self.redirects.get(command.id) if self.redirects else None
 
     def _called_function(self, name: Node | None) -> Node | None:
         if not self.functions:
@@ -674,7 +716,7 @@ class _Walker:
         value = self._value(_word_node(name)) if name is not None else None
         if value is None:  # a computed name: judged by the stage when it is simple (``$PIP``)
             return name is not None and self._word_template(_word_node(name)) is None
-        redirected = _redirected(node)  # words after a redirect are filed under it: ``pip >log install x``
+        redirected = self._redirected(node)  # words after a redirect are filed under it: ``pip >log install x``
         end = (redirected or node).end_byte
         return not self._worth_reading(value, self.char_at(node.start_byte), self.char_at(end))
 
@@ -725,7 +767,7 @@ class _Walker:
         A heredoc's body is expanded when no part of its delimiter is quoted (bash manual,
         3.6.6 Here Documents).
         """
-        redirected = _redirected(command)
+        redirected = self._redirected(command)
         if redirected is None:
             piped = self._piped_script(command)
             if piped is not None:
@@ -774,10 +816,9 @@ class _Walker:
         script, smap = self._decode(operands[0])
         return script + "\n", smap
 
-    @staticmethod
-    def _descriptor(command: Node, number: Node) -> bool:
+    def _descriptor(self, command: Node, number: Node) -> bool:
         """``pip 0</dev/null install x``: tree-sitter-bash reads the ``0`` as an argument."""
-        redirected = _redirected(command)
+        redirected = self._redirected(command)
         redirect = redirected.child_by_field_name("redirect") if redirected is not None else None
         return redirect is not None and redirect.start_byte == number.end_byte
 
@@ -787,7 +828,7 @@ class _Walker:
         tree-sitter-bash files every word after a redirect's target under the
         redirect; the shell passes them to the command.
         """
-        redirected = _redirected(command)
+        redirected = self._redirected(command)
         if redirected is None:
             return []
         extra: list[Word] = []
@@ -915,7 +956,7 @@ class _Walker:
 
     def _node_of(self, command: Node, word: Word) -> Node | None:
         """The node of one of ``command``'s words, wherever tree-sitter-bash filed it."""
-        redirected = _redirected(command)
+        redirected = self._redirected(command)
         after = [d for r in redirected.children_by_field_name("redirect") if r.type == "file_redirect"
                  for d in r.children_by_field_name("destination")[1:]] if redirected is not None else []
         for child in [*command.named_children, *after]:
@@ -946,6 +987,12 @@ class _Walker:
         """A word of literal text and simple expansions, as (text, split) parts; None for others."""
         parts: list[tuple[str, bool]] = []
         if not self._parts_into(node, parts, False):
+            return None
+        return self._resolved(parts)
+
+    def _resolved(self, parts: Iterable[tuple[str, bool]] | None) -> Parts | None:
+        """A word's template with the variables the script knows substituted; None when one is unknown."""
+        if parts is None:
             return None
         out = []
         for text, split in parts:
@@ -1037,23 +1084,6 @@ _MAX_DEPTH = 40
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion",
                          "process_substitution"})
-
-
-def _redirected(command: Node) -> Node | None:
-    """The ``redirected_statement`` whose redirects follow ``command``, if any.
-
-    Its parent, usually; but tree-sitter-bash hangs the redirect of ``a && b >x`` on the
-    whole list, where bash gives it to ``b``: then it is the ancestor whose body
-    ``command`` ends.
-    """
-    node = command
-    while (parent := node.parent) is not None:
-        if parent.type == "redirected_statement":
-            return parent
-        if parent.type not in ("list", "pipeline", "negated_command") or parent.named_children[-1] != node:
-            return None
-        node = parent
-    return None
 
 
 # Compound commands whose bodies may not run (bash manual, 3.2.5.2 Conditional Constructs,

@@ -4,9 +4,11 @@ Most RUN lines are ``a && b && c``: commands of plain words, some single- or
 double-quoted, maybe redirected to or from a file (``pip install a>=1``), joined by
 ``&&``, ``||``, ``|``, ``;`` and line breaks.  For those, a ``findall`` and
 ``str.split`` find the words tree-sitter-bash would, without a parse and a walk over
-its nodes (which cost a pip-installing RUN about half its check).  Anything else --
-expansions, backslashes, other redirects, comments, subshells, reserved words,
-assignments, non-ASCII text, a syntax error -- gives None and goes to the grammar.
+its nodes (which cost a pip-installing RUN about half its check).  A word may hold one
+variable, ``$X`` or ``${X}`` (``python${V}-dev``, ``"a==$V"``): it is templated as the
+grammar templates it.  Anything else -- other expansions, backslashes, other redirects,
+comments, subshells, reserved words, assignments, non-ASCII text, a syntax error -- gives
+None and goes to the grammar.
 ``tests/test_simple_shell.py`` checks that both readers see the same commands in
 every script this one accepts.
 """
@@ -15,23 +17,48 @@ from __future__ import annotations
 
 import re
 
-from pip_cache_lsp.words import simple_unquote
+from pip_cache_lsp.words import SIMPLE_EXPANSION, simple_unquote
 
-_WORD_TEXT = r"""(?:[^\s'"\\$`#&|;<>(){}!]+|'[^']*'|"[^"\\$`!]*")+"""  # plain characters, simple quotes
-_REDIRECT_TEXT = rf"(?:>>?|<)[ \t]*{_WORD_TEXT}"  # to or from a file: ``>log``, ``2>> err``, ``< in``
-# A word, or a redirect (with the descriptor number that starts a word): the words of one command.
-_TOKEN = re.compile(rf"(?:(?<![^\s;&|])[0-9]+)?({_REDIRECT_TEXT})|{_WORD_TEXT}")
-# The script in pieces: a command's text (words, redirects and blanks), a separator, or one
-# character that stops the fast path (a quote left open, ``$``, ``>&``, a lone ``&``, a blank
-# other than space or tab).
-_PIECE = re.compile(
-    rf"""(?:[^'"&|;\n\\$`#<>(){{}}!\r\x00\x0b\x0c\x1c-\x1f]+|'[^']*'|"[^"\\$`!]*"|{_REDIRECT_TEXT})+|&&|\|\||[|;\n]|.""",
-    re.DOTALL)
+# No backslash, no expansion but ``$X``/``${X}``; unrolled (runs of text between expansions) for speed.
+_DOUBLE_QUOTED = rf'"[^"\\$`!]*(?:{SIMPLE_EXPANSION}[^"\\$`!]*)*"'
+
+
+def _patterns(expansions: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The word and piece regexes; with ``expansions`` they read ``$X``, else a ``$`` stops them.
+
+    A script without a ``$`` (most) is read by the narrower ones, which try fewer alternatives.
+    """
+    double, expansion = (_DOUBLE_QUOTED, f"|{SIMPLE_EXPANSION}") if expansions else ('"[^"\\\\$`!]*"', "")
+    # plain characters, simple quotes (and simple expansions)
+    word_text = rf"""(?:[^\s'"\\$`#&|;<>(){{}}!]+|'[^']*'|{double}{expansion})+"""
+    redirect_text = rf"(?:>>?|<)[ \t]*{word_text}"  # to or from a file: ``>log``, ``2>> err``, ``< in``
+    # A word, or a redirect (with the descriptor number that starts a word): the words of one command.
+    token = re.compile(rf"(?:(?<![^\s;&|])[0-9]+)?({redirect_text})|{word_text}")
+    # The script in pieces: a command's text (words, redirects and blanks), a separator, or one
+    # character that stops the fast path (a quote left open, ``$``, ``>&``, a lone ``&``, a blank
+    # other than space or tab).
+    piece = re.compile(
+        rf"""(?:[^'"&|;\n\\$`#<>(){{}}!\r\x00\x0b\x0c\x1c-\x1f]+|'[^']*'|{double}{expansion}|{redirect_text})+"""
+        r"|&&|\|\||[|;\n]|.",
+        re.DOTALL)
+    return token, piece
+
+
+_TOKEN, _PIECE = _patterns(False)
+_EXPANDING_TOKEN, _EXPANDING_PIECE = _patterns(True)
 _SEPARATORS = frozenset({"&&", "||", "|", ";", "\n"})
 _STOPS = frozenset("'\"&|;\n\\$`#<>(){}!\r\x00\x0b\x0c\x1c\x1d\x1e\x1f")
 # Digits glued to a redirect after other characters (``-2>x``, ``a2>x``): tree-sitter-bash reads
 # some as a descriptor where bash does not, so the grammar reads them and the readers agree.
 _GLUED_DIGITS = re.compile(r"[^\s0-9][0-9]+[<>]")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")  # within quotes nothing redirects
+# A redirect to or from a word with an expansion (``>$LOG``): left to the grammar.
+_REDIRECTED_EXPANSION = re.compile(r"[<>][ \t]*[^\s;&|<>]*\$")
+# A word with an expansion that tree-sitter-bash reads in pieces it cannot template: ``==$X``
+# (a test operator), digits that start a token (``1$X``, ``${X}-1``, ``"$X"1``: a number node).
+_EXPANSION_QUIRK = re.compile(r"^=|(?:^|[^A-Za-z0-9_./=:,+@%~^?*])[0-9]")
+_SINGLE_QUOTED = re.compile(r"'[^']*'")
+_ONE_EXPANSION = re.compile(rf"""[^'"$]*{SIMPLE_EXPANSION}[^'"$]*|"[^"$]*{SIMPLE_EXPANSION}[^"$]*["]""")
 # Words that mean more than a command name at the start of a command.
 _RESERVED = frozenset({
     "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "in", "case", "esac",
@@ -54,13 +81,18 @@ def simple_commands(text: str) -> list[SimpleCommand] | None:
     of Commands, 3.2.3 Pipelines).  Only the name is read here: the other words are
     read by :func:`words`, for the commands the caller wants.
     """
-    if not text.isascii() or (("<" in text or ">" in text) and _GLUED_DIGITS.search(text)):
+    if not text.isascii():
         return None
+    expands = "$" in text
+    if ("<" in text or ">" in text) and (expands or _GLUED_DIGITS.search(text)):  # quoted, ``"a2>=1"`` is no redirect
+        unquoted = _QUOTED.sub("q", text) if "'" in text or '"' in text else text
+        if _GLUED_DIGITS.search(unquoted) or (expands and _REDIRECTED_EXPANSION.search(unquoted)):
+            return None
     commands: list[tuple[int, int, str, str]] = []
     pending = ended = False  # after &&, || or |, a command must follow; after ; or a line break, it may
     operator = ""  # what joins the next command to the one before it
     end = 0
-    for piece in _PIECE.findall(text):
+    for piece in (_EXPANDING_PIECE if expands else _PIECE).findall(text):
         start, end = end, end + len(piece)
         if piece in _SEPARATORS:
             if piece == "\n":
@@ -81,7 +113,7 @@ def simple_commands(text: str) -> list[SimpleCommand] | None:
         if words[0] in "[]" or " [" in words or " ]" in words or "\t[" in words or "\t]" in words:
             return None  # a word that starts with a bracket: tree-sitter-bash reads ``[ [`` as one
         if "'" in words or '"' in words or "<" in words or ">" in words:
-            token = _TOKEN.match(words)
+            token = (_EXPANDING_TOKEN if expands else _TOKEN).match(words)
             if token is None or token.group(1) is not None:
                 return None  # a redirect before the command's name
             first = token.group()
@@ -89,6 +121,8 @@ def simple_commands(text: str) -> list[SimpleCommand] | None:
             first = words.split(None, 1)[0]
         if first in _RESERVED or first == "-" or "[" in first or "=" in first:
             return None  # assignments, and what tree-sitter-bash reads as one (``x[y]``, ``9x=1``)
+        if expands and "$" in words and any(_quirky(m.group()) for m in _EXPANDING_TOKEN.finditer(words)):
+            return None
         lead = len(piece) - len(piece.lstrip(" \t"))
         commands.append((start + lead, start + lead + len(words), simple_unquote(first), operator))
         pending = ended = False
@@ -102,11 +136,27 @@ def simple_commands(text: str) -> list[SimpleCommand] | None:
             for (start, end, name, op), into_pipe in zip(commands, piped, strict=True)]
 
 
+def _quirky(word: str) -> bool:
+    """A word with an expansion that tree-sitter-bash may cut otherwise than bash does.
+
+    Only one expansion, with plain text around it, all unquoted or all in one pair of double
+    quotes, is read here (``python${V}-dev``, ``"a==$V"``): the grammar splits others into two
+    words (``$B/$B-x``, ``-"y"$B-x``) or numbers (see :data:`_EXPANSION_QUIRK`).
+    """
+    return expanding(word) and (_ONE_EXPANSION.fullmatch(word) is None or _EXPANSION_QUIRK.search(word) is not None)
+
+
+def expanding(word: str) -> bool:
+    """Whether a fast-path word holds an expansion (a ``$`` outside single quotes)."""
+    return "$" in (_SINGLE_QUOTED.sub("", word) if "'" in word else word)
+
+
 def words(text: str, start: int, end: int) -> list[SimpleWord]:
     """The words of the command at ``text[start:end]``, its redirects left out."""
     command = text[start:end]
     if "'" in command or '"' in command or "<" in command or ">" in command:
-        return [(m.start(), m.end(), simple_unquote(m.group())) for m in _TOKEN.finditer(text, start, end)
+        token = _EXPANDING_TOKEN if "$" in command else _TOKEN
+        return [(m.start(), m.end(), simple_unquote(m.group())) for m in token.finditer(text, start, end)
                 if m.group(1) is None]  # a redirect and its file are no argument
     out = []
     for word in command.split():

@@ -99,6 +99,36 @@ def simple_unquote(word: str) -> str:
     return "".join(part for part, _ in simple_parts(word, 0, len(word)))
 
 
+# A variable the fast path reads, bare or braced (``$X``, ``${X}``): no operator, no positional
+# parameter, no special one -- those go to the grammar.  The lookahead takes the whole name only:
+# were ``$AB`` also ``$A`` and ``B``, a quote left open after a few would backtrack exponentially.
+SIMPLE_EXPANSION = r"\$(?:[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])|\{[A-Za-z_][A-Za-z0-9_]*\})"
+_TEMPLATE_PART = re.compile(rf"""'([^']*)'|"([^"]*)"|({SIMPLE_EXPANSION})|[^'"$]+""")
+_QUOTED_PART = re.compile(rf"{SIMPLE_EXPANSION}|[^$]+")
+
+
+def simple_template(word: str) -> tuple[tuple[str, bool], ...] | None:
+    """A fast-path word holding simple expansions, as the grammar's template parts: (text, split).
+
+    An unquoted expansion is split into fields, a quoted one is not (bash manual, 3.5.7 Word
+    Splitting); literal text never is.  None, as the grammar says, when a single-quoted part
+    holds a ``$``.  Literal text may be cut into parts elsewhere than tree-sitter-bash cuts it
+    (``$a{b}``): the parts are only ever joined (:func:`~pip_cache_lsp.shell.expand_argv`).
+    """
+    parts: list[tuple[str, bool]] = []
+    for m in _TEMPLATE_PART.finditer(word):
+        single, double, expansion = m.groups()
+        if single is not None:
+            if "$" in single:
+                return None
+            parts.append((single, False))
+        elif double is not None:
+            parts.extend((piece, False) for piece in _QUOTED_PART.findall(double))
+        else:
+            parts.append((m.group(), expansion is not None))
+    return tuple(parts)
+
+
 # -- the shell grammar: backslashes ---------------------------------------------------------------
 
 DOUBLE_QUOTE_ESCAPABLE = '$`"\\\n'  # bash manual, 3.1.2.3 Double Quotes

@@ -6,6 +6,10 @@ script and by the tree-sitter walk, and both must give the same commands.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from pip_cache_lsp import shell
@@ -355,3 +359,73 @@ def test_stdin_script_args(argv: tuple[str, ...], operands: list[str] | None) ->
 ])
 def test_decodes_ansi_c(argv: tuple[str, ...], decodes: bool) -> None:
     assert decodes_ansi_c(words(*argv)) is decodes
+
+
+def _redirected_up(command: Any) -> Any:
+    """The reference for ``_Walker._redirected``: the walk up from the command, one parent at a time."""
+    node = command
+    while (parent := node.parent) is not None:
+        if parent.type == "redirected_statement":
+            return parent
+        if parent.type not in ("list", "pipeline", "negated_command") or parent.named_children[-1] != node:
+            return None
+        node = parent
+    return None
+
+
+def _redirects_agree(script: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Walk ``script`` with the grammar; every command's redirects as the walk noted them and from below."""
+    trees = []
+    parser = shell._parser()
+
+    class Recording:
+        def parse(self, data: bytes) -> Any:
+            trees.append(parser.parse(data))
+            return trees[-1]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(shell, "simple_commands", lambda text: None)
+        patch.setattr(shell, "_parser", lambda: Recording())
+        walker = shell._Walker(script, SourceMap([(0, 0)]), {})
+        list(walker.run())
+    checked = 0
+    stack = [trees[0].root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "command" and not any(a.type == "heredoc_redirect" for a in _ancestors(node)):
+            expected = _redirected_up(node)
+            found = walker._redirected(node)
+            assert (found.id if found is not None else None) == (expected.id if expected is not None else None), script
+            checked += 1
+        stack.extend(node.children)
+    return checked
+
+
+def _ancestors(node: Any) -> list[Any]:
+    out = []
+    while (node := node.parent) is not None:
+        out.append(node)
+    return out
+
+
+@pytest.mark.parametrize("script", [
+    "pip install a >log", "a && pip install b >x", "a | b 2>/dev/null && c", "! a >x", "(a && b) >x", "a >x && b",
+    "f() { pip install a; } >log; f", "x=$(pip install a >log) b", "cat <<EOF >x && pip install a\nbody\nEOF\n",
+    "a && b | c >x", "if a; then b >x; fi >y", "a 2>&1 | tee log && pip install b >>log 2>&1",
+])
+def test_redirects_noted_by_the_walk_are_the_walk_up(script: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _redirects_agree(script, monkeypatch) > 0
+
+
+CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", "/work/shared/corpus/files"))
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not present")
+def test_redirects_noted_by_the_walk_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pip_cache_lsp.dockerfile import parse
+    checked = 0
+    for path in sorted(CORPUS.iterdir()):
+        for ins in parse(path.read_text(encoding="utf-8", errors="surrogateescape")):
+            if ins.keyword == "RUN" and ins.exec_form is None and not ins.heredocs and "&&" in ins.command:
+                checked += _redirects_agree(ins.logical[ins.command_start:], monkeypatch)
+    assert checked > 1000

@@ -16,6 +16,7 @@ from pip_cache_lsp.words import (
     decode_json,
     dollar_quotes,
     simple_parts,
+    simple_template,
     simple_unquote,
     unescape,
     unquote_word,
@@ -91,6 +92,21 @@ def test_simple_parts(text: str, start: int, end: int, parts: list[tuple[str, in
 )
 def test_simple_unquote(word: str, value: str) -> None:
     assert simple_unquote(word) == value
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("$X", (("$X", True),)),
+        ("python${V}-dev", (("python", False), ("${V}", True), ("-dev", False))),
+        ('"a==$V b"', (("a==", False), ("$V", False), (" b", False))),
+        ("$AB_1.x", (("$AB_1", True), (".x", False))),  # the whole name, nothing less
+        ("'$X'$Y", None),  # as the grammar: a ``$`` in single quotes, no template
+        ("'a'$Y\"\"", (("a", False), ("$Y", True))),  # ``""`` adds no part (as tree-sitter-bash)
+    ],
+)
+def test_simple_template(word: str, parts: tuple[tuple[str, bool], ...] | None) -> None:
+    assert simple_template(word) == parts
 
 
 def _unescape(source: str, escapable: str | None) -> tuple[str, list[int], list[int]]:
