@@ -1,24 +1,17 @@
 """Every real-world Dockerfile of the shared corpus: no crash, and fixing leaves nothing.
 
 The corpus belongs to its projects and is not in this repository; the test
-reads it where the workplace provides it (``../shared/corpus`` next to the clone, or
-``$PIP_CACHE_LSP_CORPUS``) and skips elsewhere.
+reads it where the workplace provides it (``corpus_files``) and skips elsewhere.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
+from corpus_files import FILES
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.files import FileError, read
 from pip_cache_lsp.fix import apply_fixes
-
-CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
-CORPUS = CORPUS / "files"
-FILES = sorted(CORPUS.iterdir()) if CORPUS.is_dir() else []
 
 
 @pytest.mark.skipif(not FILES, reason="shared corpus not present")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from corpus_files import CORPUS
 from pip_cache_lsp import shell
 from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.rules.pip_no_cache_dir import RULE
@@ -24,7 +24,6 @@ from pip_cache_lsp.sourcemap import SourceMap
 from pip_cache_lsp.words import Template
 
 may_install = RULE.may_match
-CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", "/work/shared/corpus/files"))
 
 WORDS = [
     "pip", "pip3", "/usr/bin/pip", "install", "python3", "-m", "--no-cache-dir", "--no-ca", "-r", "req.txt",

@@ -12,12 +12,12 @@ import os
 from collections.abc import Iterator
 from dataclasses import fields
 from itertools import accumulate
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from corpus_files import CORPUS
 from pip_cache_lsp.dockerfile import (
     _HEREDOC_KEYWORDS,
     _KEYWORD,
@@ -36,7 +36,6 @@ from pip_cache_lsp.text import line_starts
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "300"))
 SETTINGS = settings(max_examples=EXAMPLES * 10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", "/work/shared/corpus/files"))
 
 
 def _reference_lines(text: str, pos: int) -> Iterator[str]:

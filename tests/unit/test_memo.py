@@ -7,13 +7,13 @@ findings (and hints) must equal those of a fresh read with the memo off.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from corpus_files import FILES
 from pip_cache_lsp import memo, rules
 from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.document import Document
@@ -23,9 +23,6 @@ from pip_cache_lsp.findings import Finding
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "extra"))
 
 import apk_rule  # noqa: E402
-
-CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", Path(__file__).resolve().parents[3] / "shared" / "corpus"))
-FILES = sorted((CORPUS / "files").iterdir()) if (CORPUS / "files").is_dir() else []
 
 
 @pytest.fixture

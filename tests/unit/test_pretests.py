@@ -7,12 +7,12 @@ compare the fast code with the obvious code over generated text and real RUNs.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from corpus_files import CORPUS
 from pip_cache_lsp.dockerfile import parse
 from pip_cache_lsp.rules import registered, spells
 from pip_cache_lsp.rules.pip_no_cache_dir import _COMMAND_EXPANSION, _command_expansion
@@ -29,7 +29,6 @@ from pip_cache_lsp.suppress import (
 
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "300"))
 SETTINGS = settings(max_examples=EXAMPLES * 10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", "/work/shared/corpus/files"))
 
 # the pieces the regex reads: separators, keywords, blanks, quotes, expansions, word characters
 _PIECES = ["$", "${", "}", '"', "'", " ", "\t", "\n", ";", "&", "|", "(", ")", "`", "then", "do", "else", "sudo",

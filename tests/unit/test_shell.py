@@ -6,12 +6,11 @@ script and by the tree-sitter walk, and both must give the same commands.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from corpus_files import CORPUS
 from pip_cache_lsp import shell
 from pip_cache_lsp.shell import (
     Word,
@@ -417,7 +416,6 @@ def test_redirects_noted_by_the_walk_are_the_walk_up(script: str, monkeypatch: p
     assert _redirects_agree(script, monkeypatch) > 0
 
 
-CORPUS = Path(os.environ.get("PIP_CACHE_LSP_CORPUS", "/work/shared/corpus/files"))
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="corpus not present")
