@@ -73,8 +73,17 @@ class UvNoCache(Rule):
 
     def may_run(self, text: str) -> bool:
         """``uv`` or ``uvx`` as a word (not ``uvicorn``, ``libuv``): most RUNs skip the shell walk."""
-        return spells(text, "uv") and (_UV_WORD.search(text) is not None or "\\" in text or "'" in text
-                                        or '"' in text)
+        if not spells(text, "uv"):
+            return False
+        if _UV_WORD.search(text) is not None:
+            return True
+        if "'" not in text and '"' not in text and "\\" not in text:
+            return False
+        if "$" in text or "\\u" in text:  # an expansion glued to it (``"$X"uv``), a JSON escape (``\\u0075v``)
+            return True
+        # quotes and backslashes removed, as the shell removes them from a word (``u'v'``, ``u\\v``):
+        # most RUNs with quotes (``python -c 'import uvicorn'``) still name no uv
+        return _UV_WORD.search(text.replace("\\", "").replace("'", "").replace('"', "")) is not None
 
     def may_match(self, name: str, source: str) -> bool:
         return name in ("uv", "uvx") or (_PYTHON.fullmatch(name) is not None and spells(source, "uv"))
