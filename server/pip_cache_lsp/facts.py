@@ -189,7 +189,8 @@ def _read_run(ins: Instruction, candidates: list[Rule], text: str, bash: bool,
     # ``rm -r`` matters only after a command a rule reports, or one that waits for the stage (its
     # paths are what that command's cache may lose): the walk reads an ``rm`` once one has gone by.
     reported = [False]
-    wanted = _wanted(candidates, "rm" in text, configuring, any(word in text for word in _CLEANING_WORDS), reported)
+    cleans = "purge" in text or "clean" in text or "clear" in text or "prune" in text  # a tool's own cleanup
+    wanted = _wanted(candidates, "rm" in text, configuring, cleans, reported)
     expands = "$" in text  # else no word is templated
     reuse = tuple(target for kind, target in _mounts(ins) if kind == "cache") if ins.flags else ()
     commands: list[Command] = []
@@ -324,9 +325,6 @@ def _configured(commands: list[Command], rules: list[Rule]) -> Iterator[tuple[st
                 written = rule.configures(command)
                 if written is not None:
                     yield written
-
-
-_CLEANING_WORDS = ("purge", "clean", "clear", "prune")  # what a tool's own cleanup spells (may_clean)
 
 
 def _wanted(rules: list[Rule], removes: bool, configures: bool, cleans: bool, reported: list[bool]) -> Wanted:

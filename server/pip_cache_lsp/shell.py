@@ -483,6 +483,9 @@ def decodes_ansi_c(argv: tuple[Word, ...]) -> bool:
     return bool(argv) and basename(argv[0]) in ANSI_C_SHELLS  # ``busybox sh``: its sh is ash
 
 
+_NO_VARIABLES: dict[str, str | None] = {}  # a fast-path walker's shell variables: none, never written
+
+
 class _Walker:
     """Walks one script, keeping its exported environment in order.
 
@@ -502,15 +505,21 @@ class _Walker:
         self.text = text
         self.smap = smap
         self.env = env  # exported variables so far
-        self.shell_vars: dict[str, str | None] = {}
-        self.exported: set[str] = set()  # ``export NAME`` before NAME has a value
-        self.allexport = False  # ``set -a`` / ``set -o allexport``: every assignment is exported
-        self.functions: dict[str, Node] = {}  # defined so far: a call runs the body in this shell
-        self.piped: set[int] = set()  # ids of the nodes walked that are elements of a pipeline
-        self.redirects: dict[int, Node] = {}  # a command's id -> the redirected_statement of its redirects
-        # What the grammar path's walk looks for, set in run() (the fast path needs none of it).
-        self.substitutions = self.background = self.sets = self.scoped = False
-        self.char_at: Callable[[int], int] = operator.index  # set for the parse, in run()
+        # The fast path assigns nothing: it reads these empty class defaults; run() gives the
+        # grammar path its own (a walker per script, most of them on the fast path).
+        self.shell_vars: dict[str, str | None] = _NO_VARIABLES
+
+    # What the grammar path's walk keeps, made in run(): see there.
+    exported: set[str]
+    allexport: bool
+    functions: dict[str, Node]
+    piped: set[int]
+    redirects: dict[int, Node]
+    substitutions: bool
+    background: bool
+    sets: bool
+    scoped: bool
+    char_at: Callable[[int], int]
 
     def run(self) -> Iterator[Command]:
         text = self.text
@@ -518,6 +527,13 @@ class _Walker:
         if simple is not None:
             yield from self._simple(simple)
             return
+        self.shell_vars = {}
+        self.exported = set()  # ``export NAME`` before NAME has a value
+        self.allexport = False  # ``set -a`` / ``set -o allexport``: every assignment is exported
+        self.functions = {}  # defined so far: a call runs the body in this shell
+        self.piped = set()  # ids of the nodes walked that are elements of a pipeline
+        self.redirects = {}  # a command's id -> the redirected_statement of its redirects
+        self.char_at = operator.index  # byte offset -> character offset, below
         # Most scripts hold no $(…), `…`, <(…) or >(…): then no word needs searching for one.
         self.substitutions = "$(" in text or "`" in text or "<(" in text or ">(" in text
         # What only some scripts hold, so that the walk of the others pays nothing for it:
@@ -532,10 +548,16 @@ class _Walker:
 
     def _simple(self, commands: list[SimpleCommand]) -> Iterator[Command]:
         """The fast path: no redirect to read, no assignment, no expansion but of a variable."""
+        wanted, text = self.wanted, self.text
         for start, end, name, always in commands:
             if "$" not in name:
-                if not self._worth_reading(name, start, end):
-                    continue
+                if wanted is not None:  # _worth_reading, its common case inline
+                    base = name.rsplit("/", 1)[-1] if "/" in name else name
+                    if base == "find":
+                        if not self._worth_reading(name, start, end):
+                            continue
+                    elif not (base in _WRAPPERS or base in SHELLS or wanted(base, text[start:end])):
+                        continue
                 argv = self._simple_words(start, end)
             else:  # perhaps a computed name (``$PIP install``): read when simple, as the grammar does
                 argv = self._simple_words(start, end)

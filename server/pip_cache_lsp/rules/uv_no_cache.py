@@ -36,7 +36,10 @@ _PYTHON_OPTIONS_WITH_VALUE = frozenset({"-W", "-X", "-Q"})
 _NO_CACHE = frozenset({"--no-cache", "-n", "--no-cache-dir"})
 _SHORT_FLAGS = re.compile(r"-[qvn]+")  # boolean short flags clap lets one group (``-qn``)
 # quotes and backslashes may split it: then walk.  ``uv/`` is a directory (``…/uv/install.sh``), never the command.
-_UV_WORD = re.compile(r"(?<![\w.-])uvx?(?![\w./-])")
+# ``uv`` or ``uvx`` as a word: ``(?<![\w.-])uvx?(?![\w./-])``, searched from its literal (``re`` skips
+# to an ``uv`` fast, where a leading lookbehind is tried at every character); see :func:`_names_uv`.
+_UV_AT = re.compile(r"uvx?(?![\w./-])")
+_WORD_CHARACTER = re.compile(r"[\w.-]")
 # uv's options that take a value as the next word (an ``--opt=value`` word is one word).
 _OPTIONS_WITH_VALUE = frozenset({
     "--cache-dir", "--directory", "--project", "--config-file", "--color", "--python-preference",
@@ -64,6 +67,15 @@ def disables_cache(value: object) -> bool:
     return isinstance(value, str) and value.lower() in _TRUE
 
 
+def _names_uv(text: str) -> bool:
+    """``uv`` or ``uvx`` as a word of ``text``: no word character, ``.`` or ``-`` before it."""
+    for m in _UV_AT.finditer(text):
+        at = m.start()
+        if not at or _WORD_CHARACTER.match(text, at - 1) is None:
+            return True
+    return False
+
+
 def _is_no_cache(value: str) -> bool:
     return value in _NO_CACHE or (_SHORT_FLAGS.fullmatch(value) is not None and "n" in value)
 
@@ -75,7 +87,7 @@ class UvNoCache(Rule):
         """``uv`` or ``uvx`` as a word (not ``uvicorn``, ``libuv``): most RUNs skip the shell walk."""
         if not spells(text, "uv"):
             return False
-        if _UV_WORD.search(text) is not None:
+        if _names_uv(text):
             return True
         if "'" not in text and '"' not in text and "\\" not in text:
             return False
@@ -83,7 +95,7 @@ class UvNoCache(Rule):
             return True
         # quotes and backslashes removed, as the shell removes them from a word (``u'v'``, ``u\\v``):
         # most RUNs with quotes (``python -c 'import uvicorn'``) still name no uv
-        return _UV_WORD.search(text.replace("\\", "").replace("'", "").replace('"', "")) is not None
+        return _names_uv(text.replace("\\", "").replace("'", "").replace('"', ""))
 
     def may_match(self, name: str, source: str) -> bool:
         return name in ("uv", "uvx") or (_PYTHON.fullmatch(name) is not None and spells(source, "uv"))
