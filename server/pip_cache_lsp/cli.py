@@ -7,20 +7,50 @@ editor's ``initialize`` without loading the checker, and ``--version`` loads not
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
 
 from pip_cache_lsp import __version__
 from pip_cache_lsp.names import BUILDER_STAGES, FIX_STRATEGIES, FORMATS, SEVERITIES, THRESHOLDS
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, given the terminal's width.
+
+    Its own asks ``shutil``, whose import (with ``bz2`` and ``lzma``) cost every start,
+    ``serve``'s included, a few milliseconds for help that is rarely shown.
+    """
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+def _columns() -> int:
+    """``shutil.get_terminal_size().columns``: ``$COLUMNS``, else the terminal of stdout, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pip-cache-lsp",
         description="Catch `pip install` without --no-cache-dir in Dockerfiles.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="check Dockerfiles (files, directories, or - for stdin)")
+    check = sub.add_parser("check", help="check Dockerfiles (files, directories, or - for stdin)",
+                           formatter_class=_HelpFormatter)
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                        help="files or directories to check; - reads stdin (default: .)")
     mode = check.add_mutually_exclusive_group()
@@ -49,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "report (as any other) or ignore")
     check.add_argument("--no-honour-env", dest="honour_env", action="store_false", default=None,
                        help="report pip installs even when PIP_NO_CACHE_DIR or a cache mount covers them")
-    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)", formatter_class=_HelpFormatter)
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (for debugging)")
     return parser
 

@@ -43,10 +43,53 @@ if TYPE_CHECKING:
 @functools.cache
 def _parser() -> Parser:
     """tree-sitter-bash, loaded when a script first needs it: most take the fast path."""
-    import tree_sitter_bash
     from tree_sitter import Language, Parser
 
-    return Parser(Language(tree_sitter_bash.language()))
+    return Parser(Language(_bash_language()))
+
+
+def load_grammar() -> None:
+    """Load tree-sitter-bash now: ``check`` does before forking workers, which then share it."""
+    _parser()
+
+
+_BINDING = "tree_sitter_bash._binding"
+
+
+def _bash_language() -> object:
+    """tree-sitter-bash's compiled grammar, from its binding module alone.
+
+    ``import tree_sitter_bash`` runs the package's ``__init__``, which imports
+    ``importlib.resources`` (and with it ``tempfile``, ``shutil``, ``random``) for highlight
+    queries this reader never asks for: four of the five milliseconds the load took, in
+    every process that parses.  The binding's name is tree-sitter-bash's layout since 0.23
+    (pyproject.toml pins the range; ``tests/unit/test_shell.py`` holds the two loads equal);
+    without it, the package is imported.
+    """
+    import importlib.machinery
+    import importlib.util
+    import os
+    import sys
+
+    binding = sys.modules.get(_BINDING)
+    if binding is None:
+        package = importlib.util.find_spec("tree_sitter_bash")  # found, not run
+        for directory in (package.submodule_search_locations or []) if package else []:
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                path = os.path.join(directory, "_binding" + suffix)
+                spec = importlib.util.spec_from_file_location(_BINDING, path) if os.path.isfile(path) else None
+                if spec is not None and spec.loader is not None:
+                    binding = importlib.util.module_from_spec(spec)
+                    spec.loader.exec_module(binding)
+                    sys.modules[_BINDING] = binding  # ``import tree_sitter_bash`` later takes this one
+                    break
+            if binding is not None:
+                break
+    if binding is None:
+        import tree_sitter_bash
+
+        return tree_sitter_bash.language()
+    return binding.language()
 
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})

@@ -427,3 +427,31 @@ def test_redirects_noted_by_the_walk_on_the_corpus(monkeypatch: pytest.MonkeyPat
             if ins.keyword == "RUN" and ins.exec_form is None and not ins.heredocs and "&&" in ins.command:
                 checked += _redirects_agree(ins.logical[ins.command_start:], monkeypatch)
     assert checked > 1000
+
+
+def test_grammar_loads_from_binding_alone() -> None:
+    """The contract ``shell._bash_language`` relies on: tree-sitter-bash's ``_binding`` is its grammar.
+
+    In a fresh process: the grammar loads without running the package's ``__init__`` (nor
+    ``importlib.resources``), parses as the package's own ``language()`` does, and a later
+    ``import tree_sitter_bash`` takes the same binding module.
+    """
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from pip_cache_lsp import shell
+tree = shell._parser().parse(b"pip install x && echo $(id -u)").root_node
+assert "tree_sitter_bash" not in sys.modules and "importlib.resources" not in sys.modules, sorted(sys.modules)
+binding = sys.modules["tree_sitter_bash._binding"]
+import tree_sitter_bash
+from tree_sitter import Language, Parser
+assert sys.modules["tree_sitter_bash._binding"] is binding
+ours, theirs = Language(binding.language()), Language(tree_sitter_bash.language())
+assert (ours.node_kind_count, ours.field_count) == (theirs.node_kind_count, theirs.field_count)
+assert str(Parser(theirs).parse(b"pip install x && echo $(id -u)").root_node) == str(tree)
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert out.stdout.strip() == "ok", out.stderr
