@@ -616,7 +616,15 @@ class _Walker:
         """The words of the fast path's command at ``text[start:end]``; one with an expansion is templated."""
         text, smap = self.text, self.smap
         if "$" not in text:  # most scripts
-            return [Word(value, s, e, smap) for s, e, value in words(text, start, end)]
+            command = text[start:end]
+            if "'" in command or '"' in command or "<" in command or ">" in command:
+                return [Word(value, s, e, smap) for s, e, value in words(text, start, end)]
+            out = []  # blanks alone split: words()'s plain case, each span found once
+            for value in command.split():
+                start = text.find(value, start)
+                out.append(Word(value, start, start + len(value), smap))
+                start += len(value)
+            return out
         return [Word(value, s, e, smap) if "$" not in value or not expanding(text[s:e])
                 else Word(None, s, e, smap, self._resolved(simple_template(text[s:e])))
                 for s, e, value in words(text, start, end)]

@@ -68,21 +68,30 @@ class Stage:
         self.account: str | None = None
 
     def copy(self) -> Stage:
-        """Another stage like this one, for an instruction to change.
+        """Another stage like this one, with dicts of its own to change."""
+        stage = self.successor()
+        stage.env, stage.args, stage.config = dict(self.env), dict(self.args), dict(self.config)
+        return stage
 
-        The fold copies a stage per ENV, ARG, USER, WORKDIR and SHELL: the slots are set here
-        without ``__init__``'s parameters and defaults (a third of what that call cost).
+    def successor(self) -> Stage:
+        """Another stage like this one, sharing its ``env``, ``args`` and ``config`` dicts.
+
+        The fold makes one per ENV, ARG, USER, WORKDIR and SHELL, and gives it a dict of its
+        own only for what the instruction changes (:func:`_applied`, :meth:`configure`): a USER
+        or WORKDIR copies none.  The slots are set without ``__init__``'s parameters and
+        defaults (a third of what that call cost).
         """
         stage = _new_stage(Stage)
-        stage.env, stage.args, stage.config = dict(self.env), dict(self.args), dict(self.config)
+        stage.env, stage.args, stage.config = self.env, self.args, self.config
         stage.user, stage.workdir, stage.index, stage.name = self.user, self.workdir, self.index, self.name
         stage.suppressed, stage.shell, stage.bash, stage.account = self.suppressed, self.shell, self.bash, self.account
         return stage
 
     def configure(self, written: Iterable[tuple[str, str | None]]) -> None:
         """Record configuration a RUN wrote (``pip config set``); a ``user/`` key is the user's own."""
+        config = self.config = dict(self.config)  # perhaps shared with the stage before (see successor)
         for key, value in written:
-            self.config[self._config_key(key)] = value
+            config[self._config_key(key)] = value
 
     def _config_key(self, key: str) -> str:
         """A ``user/`` key belongs to one home (the user's configuration file is under it)."""
@@ -141,6 +150,9 @@ class Stage:
 
     def absolute(self, path: str) -> str:
         """A path as BuildKit resolves it against WORKDIR, normalised (no trailing slash)."""
+        if (path[:1] == "/" and "//" not in path and "/./" not in path and "/../" not in path
+                and not path.endswith(("/", "/.", "/.."))):
+            return path  # absolute and normal already: what normpath would return (most cache paths)
         return posixpath.normpath(posixpath.join("/", self.workdir, path))
 
     def home(self) -> str | None:
@@ -596,7 +608,7 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
             block.hits = block.hints = ()
             block.silenced = _NOTHING
         if facts.config:  # a RUN wrote configuration: later RUNs (and stages built on this one) read it
-            stage = stage.copy() if stage else Stage()
+            stage = stage.successor() if stage else Stage()
             stage.configure(facts.config)
             block.stage = stage
             if name:
@@ -610,27 +622,30 @@ def fold(blocks: Iterable[tuple[int, B]], honour_env: bool, graph: Graph | None 
 def _applied(stage: Stage | None, facts: Facts, global_args: Stage) -> Stage | None:
     """The stage after an ENV, ARG, USER, SHELL or WORKDIR (a new one: kept stages never change)."""
     if facts.env:
-        stage = stage.copy() if stage else Stage()  # a snippet without FROM: one implicit stage
-        stage.env.update([(key, stage.expand(value)) for key, value in facts.env])
+        stage = stage.successor() if stage else Stage()  # a snippet without FROM: one implicit stage
+        values = [(key, stage.expand(value)) for key, value in facts.env]  # all read before any is set
+        stage.env = dict(stage.env)  # its own (see Stage.successor)
+        stage.env.update(values)
     elif facts.args:
         if stage is None:
             for key, default in facts.args:
                 global_args.args[key] = global_args.expand(default)
         else:
-            stage = stage.copy()
+            stage = stage.successor()
+            stage.args = dict(stage.args)  # its own (see Stage.successor)
             for key, default in facts.args:
                 stage.args[key] = stage.expand(default) if default is not None else global_args.args.get(key)
     elif facts.user is not None:
-        stage = stage.copy() if stage else Stage()
+        stage = stage.successor() if stage else Stage()
         stage.user = stage.expand(facts.user)
         stage.account = stage.expand(facts.account) or facts.account
     elif facts.shell is not None:  # a POSIX shell reads the text as we do; powershell, cmd do not
-        stage = stage.copy() if stage else Stage()
+        stage = stage.successor() if stage else Stage()
         program = _program(facts.shell)
         stage.shell = program in POSIX_SHELLS
         stage.bash = program in ANSI_C_SHELLS
     elif facts.workdir is not None:
-        stage = stage.copy() if stage else Stage()
+        stage = stage.successor() if stage else Stage()
         stage.workdir = stage.absolute(stage.expand(facts.workdir) or facts.workdir)
     return stage
 
@@ -655,7 +670,7 @@ def _triggers(stage: Stage | None, triggers: list[tuple[int, B, Stage | None]], 
     SHELL apply to the triggers after them, and, with RUNs' configuration, to the child stage,
     which a same-Dockerfile child starts from (returned, with the parent's ARGs kept).
     """
-    trigger = stage.copy() if stage is not None else Stage()
+    trigger = stage.successor() if stage is not None else Stage()
     trigger.args = {}
     child = stage
     scratch = Stage()  # an ONBUILD ARG is a stage ARG of the child: no global ARG is read
@@ -668,9 +683,9 @@ def _triggers(stage: Stage | None, triggers: list[tuple[int, B, Stage | None]], 
         elif stage_hits(block, trigger, honour_env):
             with_hits.append((start, block))
         if facts.config:
-            trigger = trigger.copy()
+            trigger = trigger.successor()
             trigger.configure(facts.config)
-            child = child.copy() if child else Stage()
+            child = child.successor() if child else Stage()
             child.configure(facts.config)
         block.stage = positional  # the stage in effect after it, for an edit that re-checks the next block
     return child

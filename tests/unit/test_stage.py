@@ -59,6 +59,28 @@ def test_get_prefers_env_and_copy_is_independent() -> None:
     assert (copy.get("A"), copy.get("B"), copy.user) == ("changed", "changed", "root")
 
 
+def test_each_block_keeps_the_stage_it_was_checked_under() -> None:
+    """The fold's stages share dicts (Stage.successor) until one changes: no change reaches back."""
+    doc = Document("FROM python AS base\nARG V=1\nENV A=1\nUSER app\nRUN pip config set global.no-cache-dir 1\n"
+                   "WORKDIR /w\nENV A=2 B=$A\nARG V=2 W=$V\nUSER root\nRUN pip config unset global.no-cache-dir\n")
+    doc.findings()
+    app, root = {"~app:user/pip/global": "1"}, {"~app:user/pip/global": "1", "/root:user/pip/global": None}
+    one, two = {"A": "1"}, {"A": "2", "B": "1"}  # one ENV's values are all read before any is set
+    assert [(b.stage.env, b.stage.args, b.stage.config, b.stage.user, b.stage.workdir)
+            for b in doc.blocks if b.stage is not None] == [
+        ({}, {}, {}, None, "/"),
+        ({}, {"V": "1"}, {}, None, "/"),
+        (one, {"V": "1"}, {}, None, "/"),
+        (one, {"V": "1"}, {}, "app", "/"),
+        (one, {"V": "1"}, app, "app", "/"),
+        (one, {"V": "1"}, app, "app", "/w"),
+        (two, {"V": "1"}, app, "app", "/w"),
+        (two, {"V": "2", "W": "2"}, app, "app", "/w"),  # ARG's one by one
+        (two, {"V": "2", "W": "2"}, app, "root", "/w"),
+        (two, {"V": "2", "W": "2"}, root, "root", "/w"),
+    ]
+
+
 def pip_hit(run: str = "RUN pip install a") -> Hit:
     """The hit of a pip install, as the model makes it."""
     doc = Document(f"FROM python\n{run}\n")
