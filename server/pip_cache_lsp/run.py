@@ -36,16 +36,14 @@ def run_commands(ins: Instruction, wanted: Wanted | None = None, bash: bool = Fa
 
     ``bash``: the stage's SHELL decodes ``$'…'`` (bash); the default ``/bin/sh -c`` is read
     as dash reads it.  Scripts a named shell runs (``bash -c``, a ``#!/bin/bash`` heredoc)
-    are read by that shell's rules whatever the stage's.
+    are read by that shell's rules whatever the stage's.  The reader's own iterator is
+    returned where there is one: a generator around it would cost each command a step more.
     """
     if ins.exec_form is not None:
-        yield from commands_in_exec([(e.value, e.start, e.end, e.raw) for e in ins.exec_form], ins.logical_map,
-                                    wanted)
-        return
+        return commands_in_exec([(e.value, e.start, e.end, e.raw) for e in ins.exec_form], ins.logical_map, wanted)
     if not ins.heredocs:
         script, smap = ins.logical[ins.command_start :], _offset_map(ins.logical_map, ins.command_start)
-        yield from commands_in_script(script, smap, wanted=wanted, bash=bash)
-        return
+        return commands_in_script(script, smap, wanted=wanted, bash=bash)
     if is_lone_heredoc(ins.command):
         # dispatchRun: a command line that is one heredoc alone runs the first body as the script:
         # written to a file and executed when it starts with ``#!`` (the kernel honours the
@@ -54,11 +52,16 @@ def run_commands(ins: Instruction, wanted: Wanted | None = None, bash: bool = Fa
         script, smap = _heredoc_text(ins, doc).build()
         shell = shebang_shell(script, doc.chomp)
         if shell is None:
-            yield from commands_in_script(script, smap, wanted=wanted, bash=bash)
-        elif shell:
-            yield from commands_in_script(script, smap, wanted=wanted, bash=shell in ANSI_C_SHELLS)
-        return
-    # Otherwise BuildKit hands the stage's shell the command line followed by each body and its
+            return commands_in_script(script, smap, wanted=wanted, bash=bash)
+        if shell:
+            return commands_in_script(script, smap, wanted=wanted, bash=shell in ANSI_C_SHELLS)
+        return iter(())
+    return _command_line(ins, wanted, bash)
+
+
+def _command_line(ins: Instruction, wanted: Wanted | None, bash: bool) -> Iterator[Command]:
+    """The commands of a RUN with heredocs that is not one heredoc alone."""
+    # BuildKit hands the stage's shell the command line followed by each body and its
     # name: the shell reads the line, and each command gets its own ``<<`` redirects.  The line is
     # parsed with its heredoc words blanked out (tree-sitter-bash cannot pair several heredocs on
     # one line with their bodies): a line of redirects alone runs nothing, and a shell reading its

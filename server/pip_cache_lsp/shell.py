@@ -226,7 +226,7 @@ def commands_in_script(text: str, smap: SourceMap, env: dict[str, str | None] | 
     walker.escape_blanks = escape_blanks
     walker.positional = positional
     walker.bash = bash
-    yield from walker.run()
+    return walker.run()
 
 
 def commands_in_exec(argv: list[tuple[str, int, int, str]], smap: SourceMap,
@@ -529,6 +529,10 @@ def decodes_ansi_c(argv: tuple[Word, ...]) -> bool:
 _NO_VARIABLES: dict[str, str | None] = {}  # a fast-path walker's shell variables: none, never written
 
 
+def _no_stdin_scripts() -> tuple[()]:
+    return ()  # the fast path reads no heredoc: a shell there reads no script from its stdin
+
+
 class _Walker:
     """Walks one script, keeping its exported environment in order.
 
@@ -565,11 +569,11 @@ class _Walker:
     char_at: Callable[[int], int]
 
     def run(self) -> Iterator[Command]:
+        """The script's commands, lazily: the fast path's or the grammar walk's iterator itself."""
         text = self.text
         simple = simple_commands(text)
         if simple is not None:
-            yield from self._simple(simple)
-            return
+            return self._simple(simple)
         self.shell_vars = {}
         self.exported = set()  # ``export NAME`` before NAME has a value
         self.allexport = False  # ``set -a`` / ``set -o allexport``: every assignment is exported
@@ -587,7 +591,7 @@ class _Walker:
         data = self.text.encode("utf-8", "surrogatepass")
         if len(data) != len(self.text):  # byte offset -> character offset; the identity for ASCII
             self.char_at = _byte_to_char(self.text)
-        yield from self._visit(_parser().parse(data).root_node)
+        return self._visit(_parser().parse(data).root_node)
 
     def _simple(self, commands: list[SimpleCommand]) -> Iterator[Command]:
         """The fast path: no redirect to read, no assignment, no expansion but of a variable."""
@@ -610,7 +614,10 @@ class _Walker:
                         continue
                 elif argv[0].template is None and self.wanted is not None:
                     continue
-            yield from self._run(argv, {}, self._simple_script, lambda: (), always)
+            command = self._command_of(argv, {}, always)  # _run, its common case inline
+            yield command
+            if command.argv and basename(command.argv[0]) in _RUNS_SCRIPTS:
+                yield from self._nested(command, self._simple_script, _no_stdin_scripts, always)
 
     def _simple_words(self, start: int, end: int) -> list[Word]:
         """The words of the fast path's command at ``text[start:end]``; one with an expansion is templated."""
@@ -662,8 +669,13 @@ class _Walker:
         """
         command = self._command_of(argv, inline, always)
         yield command
-        if not command.argv or basename(command.argv[0]) not in _RUNS_SCRIPTS:
-            return  # most commands: no shell and no script runner, so no script of their own
+        if command.argv and basename(command.argv[0]) in _RUNS_SCRIPTS:  # most have no script of their own
+            yield from self._nested(command, script_of, stdin_scripts, always)
+
+    def _nested(self, command: Command, script_of: Callable[[Word], tuple[str, SourceMap] | None],
+                stdin_scripts: Callable[[], Iterable[tuple[str, SourceMap, bool]]],
+                always: bool | Callable[[], bool]) -> Iterator[Command]:
+        """The commands of the script a shell or script runner ``command`` runs (see :meth:`_run`)."""
         nested: Iterable[Command] = ()
         script_at = shell_script_index(command.argv)
         if script_at is not None:
