@@ -94,6 +94,9 @@ def simple_commands(text: str) -> list[SimpleCommand] | None:
     commands: list[SimpleCommand] = []
     pending = ended = False  # after &&, || or |, a command must follow; after ; or a line break, it may
     operator = ""  # what joins the next command to the one before it
+    # What no piece can hold when the whole text does not: each piece's tests below are skipped then.
+    spaced_bracket = " [" in text or " ]" in text or "\t[" in text or "\t]" in text
+    quoted = "'" in text or '"' in text or "<" in text or ">" in text
     end = 0
     for piece in (_EXPANDING_PIECE if expands else _PIECE).findall(text):
         start, end = end, end + len(piece)
@@ -108,26 +111,28 @@ def simple_commands(text: str) -> list[SimpleCommand] | None:
                 pending, ended = piece != ";", piece == ";"
                 operator = piece
             continue
-        words = piece.strip(" \t")
+        words = piece.lstrip(" \t")
         if not words:
             continue
+        start += len(piece) - len(words)
+        words = words.rstrip(" \t")
         if len(piece) == 1 and piece in _STOPS:
             return None
-        if words[0] in "[]" or " [" in words or " ]" in words or "\t[" in words or "\t]" in words:
+        if words[0] in "[]" or spaced_bracket and (" [" in words or " ]" in words or "\t[" in words
+                                                    or "\t]" in words):
             return None  # a word that starts with a bracket: tree-sitter-bash reads ``[ [`` as one
-        if "'" in words or '"' in words or "<" in words or ">" in words:
+        if quoted and ("'" in words or '"' in words or "<" in words or ">" in words):
             token = (_EXPANDING_TOKEN if expands else _TOKEN).match(words)
             if token is None or token.group(1) is not None:
                 return None  # a redirect before the command's name
             first = token.group()
+            name = simple_unquote(first)
         else:
-            first = words.split(None, 1)[0]
+            name = first = words.split(None, 1)[0]
         if first in _RESERVED or first == "-" or "[" in first or "=" in first:
             return None  # assignments, and what tree-sitter-bash reads as one (``x[y]``, ``9x=1``)
         if expands and "$" in words and any(_quirky(m.group()) for m in _EXPANDING_TOKEN.finditer(words)):
             return None
-        start += len(piece) - len(piece.lstrip(" \t"))
-        name = simple_unquote(first)
         if operator == "|":  # the command before writes into a pipe: it may not run whole
             before = commands[-1]
             if before[2] in ("echo", "printf") and name.rsplit("/", 1)[-1] in _SHELLS:
