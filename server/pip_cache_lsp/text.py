@@ -33,18 +33,25 @@ class LineIndex:
 
     Line starts live in a :class:`GapList`, so :meth:`edit` re-scans only the lines
     an edit touched and shifts nothing: a keystroke costs the same in a 20-line and
-    a 10,000-line file.  They are found on the first question, not before: a
-    document without findings is never asked one (the CLI locates findings only),
-    and splitting a text into lines costs some 4-6% of checking it.
+    a 10,000-line file.  They are found when first needed, not before: a document
+    without findings is never asked (the CLI locates findings only), and splitting a
+    text into lines costs some 4-6% of checking it.  Until then :meth:`line_of` and
+    :meth:`position` count line breaks instead, from the offset they last answered
+    (findings are located in order), which costs a C-speed scan of the text between
+    them: the diagnostics of a newly opened 10,000-line file, or a file's few
+    findings, never split it.  Lines end at ``\n`` only in that mode; a text a lone
+    ``\r`` may end lines of is split at once.
     """
 
-    __slots__ = ("_starts", "_text", "_length", "lone_cr")
+    __slots__ = ("_starts", "_text", "_length", "lone_cr", "_at", "_line", "_counted")
 
     def __init__(self, text: str, lone_cr: bool = True) -> None:
         self.lone_cr = lone_cr
         self._starts: GapList[None] | None = None
         self._text = text  # until the lines are found
         self._length = len(text)
+        self._at = self._line = 0  # the offset line_of last answered by counting, and its line
+        self._counted = 0  # characters counted so far: past a few passes over the text, it is split
 
     def _lines(self) -> GapList[None]:
         starts = self._starts
@@ -52,6 +59,21 @@ class LineIndex:
             starts = self._starts = GapList([0, *line_starts(self._text, lone_cr=self.lone_cr)])
             self._text = ""
         return starts
+
+    def _count(self, offset: int) -> int | None:
+        """``line_of(offset)`` by counting ``\n`` from the last answer; None: ask the split lines."""
+        text = self._text
+        if self._starts is not None or self._counted > 4 * len(text) or (self.lone_cr and "\r" in text):
+            return None
+        at = self._at
+        if offset >= at:
+            line = self._line + text.count("\n", at, offset)
+            self._counted += offset - at
+        else:
+            line = text.count("\n", 0, offset)
+            self._counted += offset
+        self._at, self._line = offset, line
+        return line
 
     @property
     def starts(self) -> list[int]:
@@ -66,9 +88,13 @@ class LineIndex:
         return self._lines().key(line, self._length)
 
     def line_of(self, offset: int) -> int:
-        return self._lines().count_le(offset, self._length) - 1
+        line = self._count(offset) if self._starts is None else None
+        return self._lines().count_le(offset, self._length) - 1 if line is None else line
 
     def position(self, offset: int) -> tuple[int, int]:
+        line = self._count(offset) if self._starts is None else None
+        if line is not None:  # counted: the line starts after the last break before the offset
+            return line, offset - self._text.rfind("\n", 0, offset) - 1
         line = self.line_of(offset)
         return line, offset - self.line_start(line)
 
@@ -93,6 +119,7 @@ class LineIndex:
         if self._starts is None:  # no line found yet: they will be found in the new text
             self._text = new_text
             self._length = len(new_text)
+            self._at = self._line = 0
             return
         scan_from = max(start - 1, 0)
         scan_to = min(start + inserted + 1, len(new_text))

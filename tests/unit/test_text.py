@@ -167,3 +167,29 @@ def test_edit_sequence_property(text: str, edits: list[tuple[int, int, str]]) ->
         fresh = LineIndex(text)
         assert index.starts == fresh.starts
         assert [index.position(i) for i in range(len(text) + 1)] == [fresh.position(i) for i in range(len(text) + 1)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab\n\r", max_size=40), st.booleans(),
+       st.lists(st.integers(min_value=0, max_value=40), max_size=12))
+def test_counting_answers_as_the_split_lines(text: str, lone_cr: bool, offsets: list[int]) -> None:
+    """Before its lines are split, line_of and position count breaks: in any order, the same answers."""
+    counted, split = LineIndex(text, lone_cr), LineIndex(text, lone_cr)
+    split.starts  # noqa: B018 -- split now
+    for offset in [min(o, len(text)) for o in offsets]:
+        assert counted.line_of(offset) == split.line_of(offset)
+        assert counted.position(offset) == split.position(offset)
+    assert counted.starts == split.starts
+
+
+def test_counting_splits_after_a_few_passes() -> None:
+    """Questions in random order would count the text again and again: past four passes it is split."""
+    text = "a\n" * 100
+    index = LineIndex(text, lone_cr=False)
+    for offset in range(199, 0, -1):  # backwards: each answer counts from the start
+        assert index.line_of(offset) == offset // 2
+    assert index._starts is not None and index.position(3) == (1, 1)
+    ordered = LineIndex(text, lone_cr=False)
+    for offset in range(0, 200, 7):  # in order: each answer counts on from the last
+        assert ordered.position(offset) == (offset // 2, offset % 2)
+    assert ordered._starts is None
