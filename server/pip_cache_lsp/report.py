@@ -7,7 +7,8 @@ column points just past the last character, as in ruff's and ESLint's JSON
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import PurePath
 
 from pip_cache_lsp import __version__
@@ -39,6 +40,17 @@ class Located:
     fix_title: str
     fix_end_line: int | None = None  # where a hint's removal ends (None: the fix inserts)
     fix_end_column: int | None = None
+
+    def __reduce__(self) -> tuple[type[Located], tuple[object, ...]]:
+        """Pickled as its fields in order, rebuilt by one call.
+
+        ``check``'s workers send thousands; a frozen dataclass's own state is set back
+        one ``object.__setattr__`` at a time, in Python.
+        """
+        return Located, _LOCATED_FIELDS(self)
+
+
+_LOCATED_FIELDS = attrgetter(*(f.name for f in fields(Located)))
 
 
 def locate(path: str, lines: LineIndex, finding: Finding, severity: str | None) -> Located:

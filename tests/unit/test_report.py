@@ -157,3 +157,12 @@ def test_writers_cover_every_format() -> None:
     assert set(report.WRITERS) == {"text", "json", "sarif", "github"}
     one = [replace(located(), message="m")]
     assert report.WRITERS["text"](one, None) == "Dockerfile:2:10: pip-no-cache-dir m\n"
+
+
+def test_located_survives_pickling() -> None:
+    """check's workers send their findings pickled (Located.__reduce__): every field comes back."""
+    import pickle
+
+    for found in (located(), replace(located(), fix_end_line=3, fix_end_column=1, severity="hint")):
+        back = pickle.loads(pickle.dumps(found, pickle.HIGHEST_PROTOCOL))
+        assert back == found and type(back) is Located
