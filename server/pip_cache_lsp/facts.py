@@ -320,11 +320,10 @@ def _templated(command: Command, rules: list[Rule], source: str) -> bool:
 def _configured(commands: list[Command], rules: list[Rule]) -> Iterator[tuple[str, str | None]]:
     """The configuration the commands that always run write, in order (``pip config set``)."""
     for command in commands:
-        if command.always:
-            for rule in rules:
-                written = rule.configures(command)
-                if written is not None:
-                    yield written
+        for rule in rules:
+            written = rule.configures(command)
+            if written is not None and command.always:  # asked last: on the grammar path it walks up the tree
+                yield written
 
 
 def _wanted(rules: list[Rule], removes: bool, configures: bool, cleans: bool, reported: list[bool]) -> Wanted:

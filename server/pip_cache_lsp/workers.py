@@ -42,10 +42,13 @@ class _Failed:
 
 
 def run(work: Callable[[T], R], items: Sequence[T], workers: int, chunksize: int) -> Iterator[R]:
-    """``map(work, items)`` over ``workers`` forked processes, yielding in order."""
-    chunks = [items[i:i + chunksize] for i in range(0, len(items), chunksize)]
-    if len(chunks) * _INDEX.size > 4096:  # every chunk number must fit in the pipe at once (PIPE_BUF)
-        raise ValueError(f"{len(chunks)} chunks: use bigger ones")
+    """``map(work, items)`` over ``workers`` forked processes, yielding in order.
+
+    Chunks shrink as the work runs out (:func:`guided`), down to ``chunksize``.
+    """
+    chunks = [items[start:end] for start, end in guided(len(items), workers, chunksize)]
+    # every chunk number must fit in the pipe at once (PIPE_BUF): guided() makes some 4 ln(count) + 8
+    assert len(chunks) * _INDEX.size <= 4096, len(chunks)
     for stream in (sys.stdout, sys.stderr):  # a child must not write the parent's buffered output again
         stream.flush()
     tasks_r, tasks_w = os.pipe()
@@ -75,6 +78,22 @@ def run(work: Callable[[T], R], items: Sequence[T], workers: int, chunksize: int
             os.waitpid(pid, 0)
             os.close(fd)
         gc.unfreeze()
+
+
+def guided(count: int, workers: int, smallest: int) -> list[tuple[int, int]]:
+    """(start, end) of each chunk of ``count`` items: each a ``2 * workers``-th of what is left.
+
+    Guided scheduling: the first chunks are big, so neighbouring files (of one directory,
+    which repeat one another's instructions) are checked by one worker and its memo
+    (``memo.py``); the last are small, so no worker is left alone with a big one at the end.
+    """
+    out = []
+    start = 0
+    while start < count:
+        end = min(count, start + max(smallest, (count - start) // (2 * workers), 1))
+        out.append((start, end))
+        start = end
+    return out
 
 
 def _serve(work: Callable[[T], R], chunks: list[Sequence[T]], tasks: int, out: int) -> None:

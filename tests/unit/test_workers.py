@@ -99,6 +99,15 @@ def test_buffered_output_is_written_once(capfd: pytest.CaptureFixture[str]) -> N
     assert capfd.readouterr().out == "before the fork"
 
 
-def test_too_many_chunks_is_refused() -> None:
-    with pytest.raises(ValueError, match="chunks"):
-        list(workers.run(square, list(range(2000)), 2, 1))
+@pytest.mark.parametrize(("count", "n", "smallest"), [(0, 2, 8), (1, 2, 8), (399, 2, 8), (2000, 2, 31), (2000, 8, 1),
+                                                     (10**7, 2, 1), (17, 3, 4)])
+def test_guided_chunks(count: int, n: int, smallest: int) -> None:
+    """Every item once, in order; each chunk a 2n-th of what is left (at least ``smallest``), so few chunks."""
+    chunks = workers.guided(count, n, smallest)
+    assert (chunks[0][0] if chunks else 0) == 0 and (chunks[-1][1] if chunks else 0) == count
+    assert all(end == after for (_, end), (after, _) in zip(chunks, chunks[1:], strict=False))  # no gap, no overlap
+    left = count
+    for start, end in chunks:
+        assert end - start == min(left, max(smallest, left // (2 * n), 1))
+        left -= end - start
+    assert len(chunks) * 4 <= 4096  # every chunk number fits in the pipe at once
