@@ -27,11 +27,13 @@ from pip_cache_lsp.lsp.early import SYNC_PARSE_LIMIT as SYNC_PARSE_LIMIT
 from pip_cache_lsp.lsp.positions import UTF16, PositionCodec
 from pip_cache_lsp.lsp.settings import SEVERITY_KINDS, Settings
 from pip_cache_lsp.names import SOURCE
+from pip_cache_lsp.rules import registered
 
 if TYPE_CHECKING:  # the core (parser, tree-sitter) loads with the first document, after initialize
     from pip_cache_lsp.document import Document
     from pip_cache_lsp.findings import Finding
     from pip_cache_lsp.lsp.diagnostics import DiagnosticCache
+    from pip_cache_lsp.rules import Rule
 
 logger = logging.getLogger(__name__)
 _revisions = itertools.count(1)
@@ -81,6 +83,8 @@ class OpenDocument:
     diagnostics: DiagnosticCache | None = None
     analysis: asyncio.Task[None] | None = None  # the stepwise parse of a big text, while it runs
     told_too_big: bool = False  # the "not checked" warning went out (once while over maxFileSize)
+    # PipCacheServer.policy's answer, with the settings, project and rule registry it was read from
+    policy_cache: tuple[Settings, ProjectConfig, tuple[Rule, ...], Policy] | None = None
 
     def changed(self) -> None:
         self.revision = next(_revisions)
@@ -148,7 +152,20 @@ class PipCacheServer(LanguageServer):
         self.log(f"pip-cache-lsp internal error ({type(error).__name__}): {error}", types.MessageType.Error)
 
     def policy(self, entry: OpenDocument) -> Policy:
-        """How ``entry`` is checked: the project's file wins over the editor's settings."""
+        """How ``entry`` is checked: the project's file wins over the editor's settings.
+
+        Kept on the entry while the settings, its project's and the rule registry are the
+        same objects (all three are replaced, never changed): every keystroke asks.
+        """
+        settings, project, rules = self.settings, entry.project, registered()
+        cached = entry.policy_cache
+        if cached is not None and cached[0] is settings and cached[1] is project and cached[2] is rules:
+            return cached[3]
+        policy = self._policy(entry)
+        entry.policy_cache = (settings, project, rules, policy)
+        return policy
+
+    def _policy(self, entry: OpenDocument) -> Policy:
         settings, project = self.settings, entry.project
         enabled = settings.enable and not project.excluded(path_of(entry.uri))
         severity = SEVERITY_KINDS[project.severity] if project.severity else settings.severity
