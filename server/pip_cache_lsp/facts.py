@@ -372,7 +372,7 @@ def _hit(command: Command, rule: Rule, match: Match, earlier: list[Command], lat
     removed: list[str] = []
     for c in later:
         cleanup = rule.cleanup(c)
-        paths = list(_removed(c, source))
+        paths = _removed(c, source)
         if (cleanup is not None or paths) and c.always:
             if cleanup is not None:
                 cleanups.append(cleanup)
@@ -391,7 +391,7 @@ _EXPANSION_WORD = re.compile(r'"?(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?[^"\s$`]*)"?')
 _TOOL_DIR = re.compile(r'"?\$\((uv|pip[0-9.]*) cache dir\)"?')
 
 
-def _removed(command: Command, source: str) -> Iterator[str]:
+def _removed(command: Command, source: str) -> list[str]:
     """The paths ``rm -r`` (``-R``, ``--recursive``, grouped as in ``-rf``) removes.
 
     A path written with a variable (``$UV_CACHE_DIR``, ``"${HOME}/.cache"``) is kept as
@@ -400,7 +400,7 @@ def _removed(command: Command, source: str) -> Iterator[str]:
     """
     argv = command.argv
     if not argv or (argv[0].value or "").rsplit("/", 1)[-1] != "rm":
-        return
+        return []  # most commands: a list, not a generator, for each command after each hit
     recursive, paths, options = False, [], True
     for word in argv[1:]:
         value = word.value
@@ -419,8 +419,7 @@ def _removed(command: Command, source: str) -> Iterator[str]:
             recursive = recursive or "r" in value or "R" in value
         else:
             paths.append(value)
-    if recursive:
-        yield from (path[:-2] if path.endswith("/*") else path for path in paths)
+    return [path[:-2] if path.endswith("/*") else path for path in paths] if recursive else []
 
 
 def _cache_targets(ins: Instruction) -> Iterator[str]:

@@ -153,9 +153,10 @@ class PipNoCacheDir(Rule):
 
     def cleanup(self, command: Command) -> Cleanup | None:
         """``pip cache purge`` empties the cache directory (``pip/_internal/commands/cache.py`` ``purge_cache``)."""
-        words = [w.value for w in command.argv]
         i = _subcommand_index(command)
-        return Cleanup(True) if i is not None and words[i:i + 2] == ["cache", "purge"] else None
+        if i is None or command.argv[i].value != "cache" or i + 1 == len(command.argv):
+            return None
+        return Cleanup(True) if command.argv[i + 1].value == "purge" else None
 
     def configures(self, command: Command) -> tuple[str, str | None] | None:
         """``pip config [--global|--site|--user] set|unset SECTION.no-cache-dir [VALUE]``.
