@@ -360,7 +360,7 @@ def _hit(command: Command, rule: Rule, match: Match, earlier: list[Command], lat
          source: str) -> Hit:
     """One match, with its command's environment and what the commands after it always clean up."""
     env, cache = command.env, rule.cache
-    if match.ignores_variables:
+    if match.ignores_variables or not env:  # most commands set no variable of their own
         env_value: object = MISSING
         cache_dir: object = match.cache_dir if match.cache_dir is not None else MISSING
     else:
@@ -377,8 +377,8 @@ def _hit(command: Command, rule: Rule, match: Match, earlier: list[Command], lat
             if cleanup is not None:
                 cleanups.append(cleanup)
             removed += paths
-    cleaned = any(c.complete for c in cleanups)
-    note = None if cleaned else next((c.note for c in cleanups if c.note), None)
+    cleaned = bool(cleanups) and any(c.complete for c in cleanups)
+    note = next((c.note for c in cleanups if c.note), None) if cleanups and not cleaned else None
     shell_value = cache.lookup(command.assigned, cache.off_variable, MISSING) if command.assigned else MISSING
     configured = tuple(_configured(earlier, [rule])) if match.config and earlier else ()
     insert = match.insert_text.replace(" ", "\\ ") if command.escape_blanks else match.insert_text
