@@ -614,7 +614,12 @@ class _Walker:
                         continue
                 elif argv[0].template is None and self.wanted is not None:
                     continue
-            command = self._command_of(argv, {}, always)  # _run, its common case inline
+            first = argv[0].value if argv else None
+            if first is not None and "=" not in first and first.rsplit("/", 1)[-1] not in _WRAPPERS:
+                # _command_of's common case: no assignment, no wrapper, no shell variable (none here)
+                command = Command(tuple(argv), {**self.env}, False, always, {}, self.kept, self.escape_blanks)
+            else:
+                command = self._command_of(argv, {}, always)  # _run, its common case inline
             yield command
             if command.argv and basename(command.argv[0]) in _RUNS_SCRIPTS:
                 yield from self._nested(command, self._simple_script, _no_stdin_scripts, always)
