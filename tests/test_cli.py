@@ -206,3 +206,24 @@ def test_paths_are_printed_as_pathlib_spells_them(tmp_path: Path, capsys: pytest
     for arg in ("./proj/sub/Dockerfile", "proj//sub//Dockerfile", "proj/sub/./Dockerfile", "proj/sub/Dockerfile/"):
         code, out, _ = run(capsys, arg)
         assert code == 1 and out.startswith("proj/sub/Dockerfile:2:5: "), arg
+
+
+def _helps(columns: str, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """The ``check`` help with our formatter and with argparse's own, at ``$COLUMNS``."""
+    import argparse
+
+    from pip_cache_lsp import cli
+
+    monkeypatch.setenv("COLUMNS", columns)
+    ours = cli.build_parser()._subparsers._group_actions[0].choices["check"]  # type: ignore[union-attr]
+    theirs = cli.build_parser()._subparsers._group_actions[0].choices["check"]  # type: ignore[union-attr]
+    theirs.formatter_class = argparse.HelpFormatter
+    return ours.format_help(), theirs.format_help()
+
+
+@pytest.mark.parametrize("columns", ["52", "200", "0", "x"])
+def test_help_is_wrapped_as_argparse_wraps_it(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our help formatter (no shutil import) wraps to the width argparse's own would ($COLUMNS, else 80)."""
+    ours, theirs = _helps(columns, monkeypatch)
+    assert ours == theirs
+    assert ours != _helps("52" if columns != "52" else "200", monkeypatch)[0]  # the width is honoured

@@ -9,11 +9,15 @@ selected here, except where a case says it checks both rules.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pip_cache_lsp.document import Document
 from pip_cache_lsp.fix import apply_fixes
-from pip_cache_lsp.rules import by_code
+from pip_cache_lsp.rules import by_code, uv_no_cache
 from rule_table import Range, assert_caught
 from rule_table import ranges as table_ranges
 
@@ -426,3 +430,24 @@ def test_honour_env_off_reports_covered_uv_commands() -> None:
 )
 def test_rm_of_the_cache_directory_through_a_variable(source: str) -> None:
     assert ranges(Document(source)) == []
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="uvx.-/_ a'\"1é$\\", max_size=14))
+def test_uv_word_search_is_the_regex(text: str) -> None:
+    """``_names_uv`` finds from the literal what ``(?<![\\w.-])uvx?(?![\\w./-])`` finds from every character."""
+    assert uv_no_cache._names_uv(text) == (re.search(r"(?<![\w.-])uvx?(?![\w./-])", text) is not None)
+
+
+@pytest.mark.parametrize(("text", "runs"), [
+    ("RUN uv pip install x", True),
+    ("RUN python -c 'import uvicorn; print(1)'", False),  # quoted, and no uv word once the quotes go
+    ("RUN pip install 'uvicorn[standard]'", False),
+    ("RUN u''v pip install x", True),  # the shell reads uv
+    ("RUN \"uv\" pip install x", True),
+    ("RUN u\\v pip install x", True),
+    ("RUN \"$X\"uv pip install x", True),  # a value glued to it
+    ("RUN echo libuv 'a'", False),
+])
+def test_uv_may_run(text: str, runs: bool) -> None:
+    assert by_code("uv-no-cache").may_run(text) is runs
