@@ -919,8 +919,19 @@ class _Walker:
         extra: list[Word] = []
         for redirect in redirected.children_by_field_name("redirect"):
             if redirect.type == "file_redirect":
-                extra.extend(self._word(d) for d in redirect.children_by_field_name("destination")[1:])
+                extra.extend(self._word(d) for d in redirect.children_by_field_name("destination")[1:]
+                             if d.type != "number" or not self._io_number(d))
         return extra
+
+    def _io_number(self, number: Node) -> bool:
+        """``a >log 0<in``: tree-sitter-bash files the ``0`` as the last word of the redirect before it.
+
+        Digits alone that touch a ``<`` or ``>`` are the descriptor of the redirect they start
+        (POSIX Shell Command Language, 2.10.1: IO_NUMBER), never an argument: bash and dash
+        run ``a`` alone.
+        """
+        end = self.char_at(number.end_byte)
+        return self.text[end : end + 1] in ("<", ">") and self._text(number).isdigit()
 
     def _visit_substitutions(self, node: Node) -> Iterator[Command]:
         """Commands inside ``$(…)`` in a word or assignment: they run before the command does."""

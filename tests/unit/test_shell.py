@@ -89,6 +89,14 @@ CASES: list[tuple[str, bool, list[Cmd]]] = [
     ("pip install 'a b' \"c\"d", True, [([("pip", 0, 3), ("install", 4, 11), ("a b", 12, 17), ("cd", 18, 22)], {})]),
     ("pip install a>=1 b", True, [([("pip", 0, 3), ("install", 4, 11), ("a", 12, 13), ("b", 17, 18)], {})]),
     ("pip install x 2>/dev/null", True, [([("pip", 0, 3), ("install", 4, 11), ("x", 12, 13)], {})]),
+    # Digits touching ``<``/``>`` after an earlier redirect are that redirect's descriptor, not an
+    # argument (tree-sitter-bash files a lone ``0`` under the redirect before it).  Each argv checked
+    # against bash and dash running the script with a fake pip (and a) that prints its argv.
+    ("pip install x >log 2>err", True, [([("pip", 0, 3), ("install", 4, 11), ("x", 12, 13)], {})]),
+    ("a >log 0<in", True, [([("a", 0, 1)], {})]),
+    ("a >log 0<in b", True, [([("a", 0, 1), ("b", 12, 13)], {})]),
+    ("a >log 0 <in", True, [([("a", 0, 1), ("0", 7, 8)], {})]),  # not touching: an argument
+    ("pip install x 2>/dev/null 1>&2", False, [([("pip", 0, 3), ("install", 4, 11), ("x", 12, 13)], {})]),
     ("p\\ip inst'all' a", False, [([("pip", 0, 4), ("install", 5, 14), ("a", 15, 16)], {})]),
     # environment: inline assignments and exports
     ("A=1 B= pip x", False, [([("pip", 7, 10), ("x", 11, 12)], {"A": "1", "B": ""})]),
