@@ -113,6 +113,26 @@ CASES: list[tuple[str, bool, list[Cmd]]] = [
         ([("sh", 4, 6), ("-c", 7, 9), ("B=2 pip x", 10, 21)], {"A": "1"}),
         ([("pip", 15, 18), ("x", 19, 20)], {"A": "1", "B": "2"}),
     ]),
+    # A line break ends the pipeline before it: tree-sitter-bash 0.25 parses ``a | b | c\npip install
+    # d && e`` as ``a | (b | c pip install d && e)``; the grammar path parses it again with the line
+    # ended.  Each argv (and A's value) checked against bash and dash running the script with fake
+    # commands on PATH that print their argv.
+    ("a | b | c\npip install d && e", True, [
+        ([("a", 0, 1)], {}), ([("b", 4, 5)], {}), ([("c", 8, 9)], {}),
+        ([("pip", 10, 13), ("install", 14, 21), ("d", 22, 23)], {}), ([("e", 27, 28)], {}),
+    ]),
+    ("echo a | tee b\npip install x", True, [
+        ([("echo", 0, 4), ("a", 5, 6)], {}), ([("tee", 9, 12), ("b", 13, 14)], {}),
+        ([("pip", 15, 18), ("install", 19, 26), ("x", 27, 28)], {}),
+    ]),
+    ("a | b | c # note\npip install d && e", False, [  # the comment ends c's line too
+        ([("a", 0, 1)], {}), ([("b", 4, 5)], {}), ([("c", 8, 9)], {}),
+        ([("pip", 17, 20), ("install", 21, 28), ("d", 29, 30)], {}), ([("e", 34, 35)], {}),
+    ]),
+    ("a | b | c\nexport A=1 && pip install x", False, [  # the export is no word of c: pip sees A=1
+        ([("a", 0, 1)], {}), ([("b", 4, 5)], {}), ([("c", 8, 9)], {}),
+        ([("pip", 24, 27), ("install", 28, 35), ("x", 36, 37)], {"A": "1"}),
+    ]),
     # structure the fast path leaves to the grammar
     ("if true; then pip install a; fi", False,
      [([("true", 3, 7)], {}), ([("pip", 14, 17), ("install", 18, 25), ("a", 26, 27)], {})]),
@@ -394,9 +414,13 @@ def _redirects_agree(script: str, monkeypatch: pytest.MonkeyPatch) -> int:
         patch.setattr(shell, "simple_commands", lambda text: None)
         patch.setattr(shell, "_parser", lambda: Recording())
         walker = shell._Walker(script, SourceMap([(0, 0)]), {})
-        list(walker.run())
+        commands = walker.run()
+        # the tree the walk reads: the last parse before it starts (a script whose lines tree-sitter-bash
+        # joined is parsed again; nested scripts are parsed as the walk reaches them)
+        tree = trees[-1]
+        list(commands)
     checked = 0
-    stack = [trees[0].root_node]
+    stack = [tree.root_node]
     while stack:
         node = stack.pop()
         if node.type == "command" and not any(a.type == "heredoc_redirect" for a in _ancestors(node)):
@@ -419,6 +443,7 @@ def _ancestors(node: Any) -> list[Any]:
     "pip install a >log", "a && pip install b >x", "a | b 2>/dev/null && c", "! a >x", "(a && b) >x", "a >x && b",
     "f() { pip install a; } >log; f", "x=$(pip install a >log) b", "cat <<EOF >x && pip install a\nbody\nEOF\n",
     "a && b | c >x", "if a; then b >x; fi >y", "a 2>&1 | tee log && pip install b >>log 2>&1",
+    "a | b | c\npip install d >log && e",  # parsed twice: tree-sitter-bash joins the lines
 ])
 def test_redirects_noted_by_the_walk_are_the_walk_up(script: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _redirects_agree(script, monkeypatch) > 0
