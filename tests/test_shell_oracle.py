@@ -68,6 +68,9 @@ CASES: list[tuple[str, str]] = [
      "pip install $'--no-cache-dir' b\nB\n"),
     ("python reads it", "RUN python3 -c 'import sys; sys.stdin.read()' <<EOF\npip install x\nEOF\n"),
     ("sh runs a file", "RUN sh /dev/null <<EOF\npip install x\nEOF\n"),
+    # read by the grammar (a comment keeps the fast path off): what tree-sitter-bash misreads
+    ("a line after a pipeline", "RUN <<EOF\necho a | tee /dev/null | cat # quiet\npip install x && true\nEOF\n"),
+    ("a descriptor after a redirect", "RUN sh >/dev/null 0</dev/null -c 'pip install x' # quiet\n"),
 ]
 
 

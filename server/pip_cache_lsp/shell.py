@@ -48,6 +48,97 @@ def _parser() -> Parser:
     return Parser(Language(_bash_language()))
 
 
+# The nodes of one simple command (its words, assignments, redirects): bash ends one at a line break
+# that is neither escaped nor quoted, as at a ``;`` (bash manual, 3.2.4 Lists of Commands).
+_SIMPLE_COMMAND = frozenset({"command", "declaration_command", "unset_command", "redirected_statement",
+                             "file_redirect", "herestring_redirect"})
+_REPARSES = 4  # each ends one more joined line at least; more are not worth a parse each
+
+
+def _parse(data: bytes) -> Node:
+    """The tree of a script, no simple command in it read on past the end of its line.
+
+    tree-sitter-bash 0.25 joins some lines: it parses ``a | b | c\\nd && e`` as
+    ``a | (b | c d && e)``, ``c`` run with ``d`` as an argument, where bash and dash run
+    ``a | b | c`` and then ``d && e``.  Where a line break falls between the children of a
+    simple command's node, a ``;`` written over the blank that ends the command (the line break
+    itself, or the blank before a comment) ends it as the line break does for bash, and the
+    script is parsed again: one byte for one, so every offset stays.
+    """
+    parser = _parser()
+    tree = parser.parse(data)
+    for _ in range(_REPARSES if b"\n" in data else 0):
+        ends = _joined_lines(tree.root_node, data)
+        if not ends:
+            break
+        patched = bytearray(data)
+        for at in ends:
+            patched[at] = ord(";")
+        data = bytes(patched)
+        tree = parser.parse(data)
+    return tree.root_node
+
+
+def _joined_lines(root: Node, data: bytes) -> list[int]:
+    """Where a ``;`` ends each simple command that tree-sitter-bash read on past a line break.
+
+    A line break's smallest enclosing node is a simple command's only when it falls between that
+    node's children: elsewhere it is in a word or quotes (``string``), a heredoc, or between
+    commands (``program``, ``list``, ``compound_statement``…).  One cost for the scripts that
+    join no line: a lookup in the tree per line break.
+    """
+    ends: list[int] = []
+    at = data.find(b"\n")
+    while at >= 0:
+        node = root.descendant_for_byte_range(at, at + 1)
+        if node is not None and node.type in _SIMPLE_COMMAND and not _escaped(data, at):
+            end = _end_of_line_command(root, node, data, at)
+            if end is not None:
+                ends.append(end)
+        at = data.find(b"\n", at + 1)
+    return ends
+
+
+def _escaped(data: bytes, at: int) -> bool:
+    """Whether an odd run of backslashes ends before ``at``: a line continuation, not a line break."""
+    start = at
+    while start > 0 and data[start - 1] == 0x5C:
+        start -= 1
+    return (at - start) % 2 == 1
+
+
+def _end_of_line_command(root: Node, node: Node, data: bytes, at: int) -> int | None:
+    """Where ``node``'s command ends before the line break at ``at``: the first blank after its last child.
+
+    A comment ends the line too (``c # note\\n``): the ``;`` goes before it, since one after it
+    would be part of it.  None where a ``;`` would change more than the break: after an operator
+    (``2>\\nfi`` is bash's syntax error), after a heredoc's last line (``EOF;`` ends no heredoc),
+    or on a line whose heredoc body starts after the break.
+    """
+    before = None
+    for child in node.children:
+        if child.start_byte >= at:
+            break
+        if child.type != "comment":
+            before = child
+    if before is None or not before.is_named or before.end_byte == before.start_byte:
+        return None
+    last = root.descendant_for_byte_range(before.end_byte - 1, before.end_byte)
+    if last is not None and last.type.startswith("heredoc"):
+        return None
+    if b"<<" in data[data.rfind(b"\n", 0, at) + 1 : at]:
+        return None
+    k = before.end_byte
+    while k <= at:
+        if data[k] == 0x5C:  # a line continuation (a backslash between words is in no gap)
+            k += 2
+        elif data[k] in b" \t\n":
+            return k
+        else:
+            k += 1
+    return None
+
+
 def load_grammar() -> None:
     """Load tree-sitter-bash now: ``check`` does before forking workers, which then share it."""
     _parser()
@@ -591,7 +682,7 @@ class _Walker:
         data = self.text.encode("utf-8", "surrogatepass")
         if len(data) != len(self.text):  # byte offset -> character offset; the identity for ASCII
             self.char_at = _byte_to_char(self.text)
-        return self._visit(_parser().parse(data).root_node)
+        return self._visit(_parse(data))
 
     def _simple(self, commands: list[SimpleCommand]) -> Iterator[Command]:
         """The fast path: no redirect to read, no assignment, no expansion but of a variable."""
@@ -924,8 +1015,19 @@ class _Walker:
         extra: list[Word] = []
         for redirect in redirected.children_by_field_name("redirect"):
             if redirect.type == "file_redirect":
-                extra.extend(self._word(d) for d in redirect.children_by_field_name("destination")[1:])
+                extra.extend(self._word(d) for d in redirect.children_by_field_name("destination")[1:]
+                             if d.type != "number" or not self._io_number(d))
         return extra
+
+    def _io_number(self, number: Node) -> bool:
+        """``a >log 0<in``: tree-sitter-bash files the ``0`` as the last word of the redirect before it.
+
+        Digits alone that touch a ``<`` or ``>`` are the descriptor of the redirect they start
+        (POSIX Shell Command Language, 2.10.1: IO_NUMBER), never an argument: bash and dash
+        run ``a`` alone.
+        """
+        end = self.char_at(number.end_byte)
+        return self.text[end : end + 1] in ("<", ">") and self._text(number).isdigit()
 
     def _visit_substitutions(self, node: Node) -> Iterator[Command]:
         """Commands inside ``$(…)`` in a word or assignment: they run before the command does."""

@@ -89,6 +89,14 @@ CASES: list[tuple[str, bool, list[Cmd]]] = [
     ("pip install 'a b' \"c\"d", True, [([("pip", 0, 3), ("install", 4, 11), ("a b", 12, 17), ("cd", 18, 22)], {})]),
     ("pip install a>=1 b", True, [([("pip", 0, 3), ("install", 4, 11), ("a", 12, 13), ("b", 17, 18)], {})]),
     ("pip install x 2>/dev/null", True, [([("pip", 0, 3), ("install", 4, 11), ("x", 12, 13)], {})]),
+    # Digits touching ``<``/``>`` after an earlier redirect are that redirect's descriptor, not an
+    # argument (tree-sitter-bash files a lone ``0`` under the redirect before it).  Each argv checked
+    # against bash and dash running the script with a fake pip (and a) that prints its argv.
+    ("pip install x >log 2>err", True, [([("pip", 0, 3), ("install", 4, 11), ("x", 12, 13)], {})]),
+    ("a >log 0<in", True, [([("a", 0, 1)], {})]),
+    ("a >log 0<in b", True, [([("a", 0, 1), ("b", 12, 13)], {})]),
+    ("a >log 0 <in", True, [([("a", 0, 1), ("0", 7, 8)], {})]),  # not touching: an argument
+    ("pip install x 2>/dev/null 1>&2", False, [([("pip", 0, 3), ("install", 4, 11), ("x", 12, 13)], {})]),
     ("p\\ip inst'all' a", False, [([("pip", 0, 4), ("install", 5, 14), ("a", 15, 16)], {})]),
     # environment: inline assignments and exports
     ("A=1 B= pip x", False, [([("pip", 7, 10), ("x", 11, 12)], {"A": "1", "B": ""})]),
@@ -104,6 +112,26 @@ CASES: list[tuple[str, bool, list[Cmd]]] = [
     ("A=1 sh -c 'B=2 pip x'", False, [
         ([("sh", 4, 6), ("-c", 7, 9), ("B=2 pip x", 10, 21)], {"A": "1"}),
         ([("pip", 15, 18), ("x", 19, 20)], {"A": "1", "B": "2"}),
+    ]),
+    # A line break ends the pipeline before it: tree-sitter-bash 0.25 parses ``a | b | c\npip install
+    # d && e`` as ``a | (b | c pip install d && e)``; the grammar path parses it again with the line
+    # ended.  Each argv (and A's value) checked against bash and dash running the script with fake
+    # commands on PATH that print their argv.
+    ("a | b | c\npip install d && e", True, [
+        ([("a", 0, 1)], {}), ([("b", 4, 5)], {}), ([("c", 8, 9)], {}),
+        ([("pip", 10, 13), ("install", 14, 21), ("d", 22, 23)], {}), ([("e", 27, 28)], {}),
+    ]),
+    ("echo a | tee b\npip install x", True, [
+        ([("echo", 0, 4), ("a", 5, 6)], {}), ([("tee", 9, 12), ("b", 13, 14)], {}),
+        ([("pip", 15, 18), ("install", 19, 26), ("x", 27, 28)], {}),
+    ]),
+    ("a | b | c # note\npip install d && e", False, [  # the comment ends c's line too
+        ([("a", 0, 1)], {}), ([("b", 4, 5)], {}), ([("c", 8, 9)], {}),
+        ([("pip", 17, 20), ("install", 21, 28), ("d", 29, 30)], {}), ([("e", 34, 35)], {}),
+    ]),
+    ("a | b | c\nexport A=1 && pip install x", False, [  # the export is no word of c: pip sees A=1
+        ([("a", 0, 1)], {}), ([("b", 4, 5)], {}), ([("c", 8, 9)], {}),
+        ([("pip", 24, 27), ("install", 28, 35), ("x", 36, 37)], {"A": "1"}),
     ]),
     # structure the fast path leaves to the grammar
     ("if true; then pip install a; fi", False,
@@ -386,9 +414,13 @@ def _redirects_agree(script: str, monkeypatch: pytest.MonkeyPatch) -> int:
         patch.setattr(shell, "simple_commands", lambda text: None)
         patch.setattr(shell, "_parser", lambda: Recording())
         walker = shell._Walker(script, SourceMap([(0, 0)]), {})
-        list(walker.run())
+        commands = walker.run()
+        # the tree the walk reads: the last parse before it starts (a script whose lines tree-sitter-bash
+        # joined is parsed again; nested scripts are parsed as the walk reaches them)
+        tree = trees[-1]
+        list(commands)
     checked = 0
-    stack = [trees[0].root_node]
+    stack = [tree.root_node]
     while stack:
         node = stack.pop()
         if node.type == "command" and not any(a.type == "heredoc_redirect" for a in _ancestors(node)):
@@ -411,6 +443,7 @@ def _ancestors(node: Any) -> list[Any]:
     "pip install a >log", "a && pip install b >x", "a | b 2>/dev/null && c", "! a >x", "(a && b) >x", "a >x && b",
     "f() { pip install a; } >log; f", "x=$(pip install a >log) b", "cat <<EOF >x && pip install a\nbody\nEOF\n",
     "a && b | c >x", "if a; then b >x; fi >y", "a 2>&1 | tee log && pip install b >>log 2>&1",
+    "a | b | c\npip install d >log && e",  # parsed twice: tree-sitter-bash joins the lines
 ])
 def test_redirects_noted_by_the_walk_are_the_walk_up(script: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _redirects_agree(script, monkeypatch) > 0
