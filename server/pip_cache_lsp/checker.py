@@ -220,7 +220,7 @@ def _check_files(files: list[tuple[str, Policy]], args: argparse.Namespace) -> I
     from pip_cache_lsp import workers as forked
 
     if forked.AVAILABLE:
-        from pip_cache_lsp.shell import load_grammar
+        from pip_cache_lsp.grammar import load_grammar
 
         load_grammar()  # once, shared by the forks, instead of once in each
         yield from forked.run(work, files, workers, chunksize)

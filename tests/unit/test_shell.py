@@ -12,6 +12,7 @@ import pytest
 
 from corpus_files import CORPUS
 from pip_cache_lsp import shell
+from pip_cache_lsp.grammar import parser as grammar_parser
 from pip_cache_lsp.shell import (
     Word,
     basename,
@@ -403,7 +404,7 @@ def _redirected_up(command: Any) -> Any:
 def _redirects_agree(script: str, monkeypatch: pytest.MonkeyPatch) -> int:
     """Walk ``script`` with the grammar; every command's redirects as the walk noted them and from below."""
     trees = []
-    parser = shell._parser()
+    parser = grammar_parser()
 
     class Recording:
         def parse(self, data: bytes) -> Any:
@@ -412,7 +413,7 @@ def _redirects_agree(script: str, monkeypatch: pytest.MonkeyPatch) -> int:
 
     with monkeypatch.context() as patch:
         patch.setattr(shell, "simple_commands", lambda text: None)
-        patch.setattr(shell, "_parser", lambda: Recording())
+        patch.setattr("pip_cache_lsp.grammar.parser", lambda: Recording())
         walker = shell._Walker(script, SourceMap([(0, 0)]), {})
         commands = walker.run()
         # the tree the walk reads: the last parse before it starts (a script whose lines tree-sitter-bash
@@ -463,7 +464,7 @@ def test_redirects_noted_by_the_walk_on_the_corpus(monkeypatch: pytest.MonkeyPat
 
 
 def test_grammar_loads_from_binding_alone() -> None:
-    """The contract ``shell._bash_language`` relies on: tree-sitter-bash's ``_binding`` is its grammar.
+    """The contract ``grammar._bash_language`` relies on: tree-sitter-bash's ``_binding`` is its grammar.
 
     In a fresh process: the grammar loads without running the package's ``__init__`` (nor
     ``importlib.resources``), parses as the package's own ``language()`` does, and a later
@@ -474,8 +475,8 @@ def test_grammar_loads_from_binding_alone() -> None:
 
     script = """
 import sys
-from pip_cache_lsp import shell
-tree = shell._parser().parse(b"pip install x && echo $(id -u)").root_node
+from pip_cache_lsp import grammar
+tree = grammar.parser().parse(b"pip install x && echo $(id -u)").root_node
 assert "tree_sitter_bash" not in sys.modules and "importlib.resources" not in sys.modules, sorted(sys.modules)
 binding = sys.modules["tree_sitter_bash._binding"]
 import tree_sitter_bash
