@@ -677,6 +677,7 @@ class _Walker:
         # A node that runs in a child process (or may never run) gets a snapshot of the
         # variables pushed under its children, restored when the walk leaves it.
         stack: list[Node | _Scope] = [root]
+        scoped, piped, background = self.scoped, self.piped, self.background  # piped: filled as the walk goes
         while stack:
             node = stack.pop()
             if isinstance(node, _Scope):
@@ -687,7 +688,8 @@ class _Walker:
                 body = node.child_by_field_name("body")
                 if body is not None:
                     self.functions[self._text(fname)] = body
-            if self.scoped and _own_process(node, kind, node.id in self.piped, self.background):
+            if scoped and (kind in _OWN_PROCESS or (piped and node.id in piped)
+                           or (background and _backgrounded(node))):  # see _OWN_PROCESS
                 stack.append(_Scope((dict(self.env), dict(self.shell_vars), set(self.exported), self.allexport)))
             if kind == "command":
                 yield from self._command(node)
@@ -700,7 +702,9 @@ class _Walker:
                     if name:
                         self.env[name] = ""
                         self.shell_vars.pop(name, None)
-            elif kind == "variable_assignment" and node.parent is not None and node.parent.type != "command":
+            # an assignment alone (``A=1``; ``A=1 pip`` is a command's, and the walk never stacks a
+            # command's children): asking ``node.parent`` would be a descent from the root
+            elif kind == "variable_assignment":
                 yield from self._visit_substitutions(node)
                 name, value = self._assignment(node)
                 self._assign(name, value, False)
@@ -1210,21 +1214,16 @@ class _Scope:
         self.state = state
 
 
-def _own_process(node: Node, kind: str, piped: bool, background: bool) -> bool:
-    """Whether what ``node`` (of type ``kind``) runs cannot change the variables of the commands after it.
+# What runs in a process of its own, so that it cannot change the variables of the commands after
+# it: ``( … )``, ``$( … )`` (bash manual, 3.2.5.3 Grouping Commands, 3.5.4 Command Substitution), and
+# a function's body, which runs only when it is called.  Every element of a pipeline does too (3.2.3
+# Pipelines: the walk notes them as it passes the pipeline, since tree-sitter finds ``node.parent``
+# by descending from the root), and a command sent to the background with ``&`` (3.2.4 Lists).
+_OWN_PROCESS = frozenset({"subshell", "command_substitution", "process_substitution", "function_definition"})
 
-    ``( … )``, ``$( … )`` and every element of a pipeline (``piped``: the walk knows
-    the parent it took the node from; tree-sitter finds ``node.parent`` by descending
-    from the root) run in subshells (bash manual, 3.2.3 Pipelines, 3.2.5.3 Grouping
-    Commands, 3.5.4 Command Substitution); a command sent to the background with ``&``
-    runs in one too (3.2.4 Lists); a function's body runs only when it is called.
-    """
-    if kind in ("subshell", "command_substitution", "process_substitution", "function_definition"):
-        return True
-    if piped:
-        return True
-    if not background:
-        return False
+
+def _backgrounded(node: Node) -> bool:
+    """Whether ``&`` follows ``node``: it runs in a child process (bash manual, 3.2.4 Lists)."""
     following = node.next_sibling
     return following is not None and following.type == "&"
 
