@@ -456,8 +456,9 @@ test('the cache-mount and stage-ENV quick fixes from the Ctrl+. menu (issue 15)'
     // F8 to the next problem, Ctrl+., move the focus to the action titled `prefix…`, Enter; returns the titles.
     const apply = async (prefix) => {
         const before = await squiggles.count();
-        // The menu can open on a request VS Code answered before the saved text's diagnostics came
-        // back ("No code actions available"): ask again, a few times, before failing.
+        // VS Code may cancel its own quick-fix request a millisecond after sending it when the keys
+        // come this fast (the client trace shows the $/cancelRequest, and the server's answer with
+        // the action); the menu then says "No code actions available": ask again before failing.
         let shown = false;
         for (let attempt = 0; attempt < 4 && !shown; attempt++) {
             if (attempt > 0) {
