@@ -97,6 +97,11 @@ def test_fast_path_reads_what_the_grammar_reads(script: str, monkeypatch: pytest
     # and then ``pip install d && e``, which tree-sitter-bash 0.25 parses as ``a | (b | c pip install d && e)``
     "a | b | c\npip install d && e", "echo a | tee b\npip install x", "a | b | c\npip install d >log && e",
     "x && a | b | c\npip install d || e",
+    # a redirect in the command before a pipe: tree-sitter-bash files ``(pip && pip && a>=1) | pip``;
+    # bash runs ``pip && pip && (a >=1 | pip)``, the second pip whenever the first succeeds
+    "pip && pip && a>=1 | pip ", "a && b && c>x | pip install y && d", "pip && a>=1 | a>=1 | pip ",
+    # blanks beside an expansion in double quotes, which tree-sitter-bash's nodes misplace
+    "pip install \" a$X \" \"$X \"", "\" $X/bin/pip \" install x",
 ])
 def test_readers_agree(script: str, monkeypatch: pytest.MonkeyPatch) -> None:
     for wanted in (None, may_install):
@@ -170,3 +175,10 @@ def test_common_scripts_take_the_fast_path(script: str) -> None:
 ])
 def test_anything_else_goes_to_the_grammar(script: str) -> None:
     assert simple_commands(script) is None
+
+
+def test_the_list_before_a_pipe_runs_whole_but_its_last_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of ``pip && pip && a>=1 | pip`` only ``a`` and the last pip are pipeline members (bash manual, 3.2.3)."""
+    for grammar in (False, True):
+        assert [always for _, _, always in commands("pip && pip && a>=1 | pip ", grammar, None, monkeypatch)] == [
+            True, True, False, False]

@@ -1077,9 +1077,24 @@ class _Walker:
 
     def _parts_into(self, node: Node, out: list[tuple[str, bool]], quoted: bool) -> bool:
         kind = node.type
-        if kind in ("concatenation", "string"):
-            return all(self._parts_into(child, out, quoted or kind == "string")
-                       for child in node.children if child.type != '"')
+        if kind == "concatenation":
+            return all(self._parts_into(child, out, quoted) for child in node.children)
+        if kind == "string":
+            # read from the source between the quotes: tree-sitter-bash's nodes of a string misplace
+            # blanks next to an expansion (``" $X"`` starts the expansion at the blank; ``"$X "`` files
+            # the blank in the closing quote)
+            start, end = self.char_at(node.start_byte), self.char_at(node.end_byte)
+            content = self.text[start + 1 : end - 1 if end - start >= 2 and self.text[end - 1] == '"' else end]
+            if "\\" in content or "`" in content:
+                return False
+            for piece in _STRING_PIECE.findall(content):
+                if piece[0] != "$":
+                    out.append((piece, False))
+                elif VARIABLE.fullmatch(piece) is not None:
+                    out.append((piece, False))  # quoted: not split
+                elif not self._positional_into(piece, out, True):
+                    return False
+            return True
         text = self._text(node)
         if kind in ("simple_expansion", "expansion"):
             if VARIABLE.fullmatch(text) is None:
@@ -1135,6 +1150,10 @@ class _Walker:
 # Command substitutions nested deeper than this are not read (each level costs Python stack frames;
 # no real script comes near it): the rest of the RUN is.
 _MAX_DEPTH = 40
+# A double-quoted string's text in pieces: literal text, or a ``$`` with what follows it that may
+# make an expansion (a name, ``{…}``, a digit or special parameter); anything else fails VARIABLE and
+# the positional test (``$(``, a lone ``$``), and the string gets no template.
+_STRING_PIECE = re.compile(r"\$(?:\{[^}]*\}?|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]|)|[^$]+")
 _REDIRECTS = frozenset({"file_redirect", "herestring_redirect", "heredoc_redirect"})
 _EXPANSIONS = frozenset({"simple_expansion", "expansion", "command_substitution", "arithmetic_expansion",
                          "process_substitution"})
@@ -1177,27 +1196,37 @@ def _always(command: Node) -> bool:
     """
     child = command
     parent = command.parent
-    right = False  # ``command`` is in the right operand of a list passed on the way up
+    # ``command`` is in the right (left) operand of a list passed on the way up: never in a left
+    # one, it is the last command of the lists passed; never in a right one, their first
+    right = left = False
+    before_pipes = False  # in a list that starts a pipeline below, before its last command
     while parent is not None:
         kind = parent.type
         if kind in _MAYBE_RUN:
             return False
         if kind == "pipeline":
             inner = child.child_by_field_name("body") if child.type == "redirected_statement" else child
+            starts = parent.named_children[0].start_byte == child.start_byte
+            if before_pipes and starts and inner is not None and inner.type == "pipeline":
+                # ``pip && a>=1 | b>=1 | c`` nests the pipeline of the first pipe in this one: still before them
+                child, parent = parent, parent.parent
+                continue
             if inner is None or inner.type != "list":
                 return False
             # tree-sitter-bash files a list inside a pipeline, which bash never does: it files
             # ``a | b | c && d`` as ``a | (b | c && d)`` and ``a && b | c`` as ``(a && b) | c``,
-            # where bash runs ``(a | b | c) && d`` and ``a && (b | c)``.  Of a list that ends
-            # the pipeline, the right operand is no pipeline member; of one that starts it, the left.
-            starts = parent.named_children[0].start_byte == child.start_byte
-            if right == starts:
+            # where bash runs ``(a | b | c) && d`` and ``a && (b | c)``.  Of a list that starts the
+            # pipeline, only its last command is a pipeline member; of one that ends it, its first.
+            if not (left if starts else right):
                 return False
+            before_pipes = starts
         if kind == "list" and parent.child_count >= 3:
             if child.start_byte >= parent.children[2].start_byte:
                 if parent.children[1].type == "||":
                     return False
                 right = True
+            else:
+                left = True
         following = child.next_sibling
         if following is not None and following.type == "&":
             return False
