@@ -544,16 +544,10 @@ class _Walker:
 
     def _simple(self, commands: list[SimpleCommand]) -> Iterator[Command]:
         """The fast path: no redirect to read, no assignment, no expansion but of a variable."""
-        wanted, text = self.wanted, self.text
         for start, end, name, always in commands:
             if "$" not in name:
-                if wanted is not None:  # _worth_reading, its common case inline
-                    base = name.rsplit("/", 1)[-1] if "/" in name else name
-                    if base == "find":
-                        if not self._worth_reading(name, start, end):
-                            continue
-                    elif not (base in _WRAPPERS or base in SHELLS or wanted(base, text[start:end])):
-                        continue
+                if not self._worth_reading(name, start, end):
+                    continue
                 argv = self._simple_words(start, end)
             else:  # perhaps a computed name (``$PIP install``): read when simple, as the grammar does
                 argv = self._simple_words(start, end)
@@ -563,12 +557,7 @@ class _Walker:
                         continue
                 elif argv[0].template is None and self.wanted is not None:
                     continue
-            first = argv[0].value if argv else None
-            if first is not None and "=" not in first and first.rsplit("/", 1)[-1] not in _WRAPPERS:
-                # _command_of's common case: no assignment, no wrapper, no shell variable (none here)
-                command = Command(tuple(argv), {**self.env}, False, always, {}, self.kept, self.escape_blanks)
-            else:
-                command = self._command_of(argv, {}, always)  # _run, its common case inline
+            command = self._command_of(argv, {}, always)  # _run, without a generator of its own
             yield command
             if command.argv and basename(command.argv[0]) in _RUNS_SCRIPTS:
                 yield from self._nested(command, self._simple_script, _no_stdin_scripts, always)
@@ -663,9 +652,9 @@ class _Walker:
         """The command ``words`` run: wrappers and assignments stripped, environment merged."""
         wrapped_env, argv, kept = unwrap_env(tuple(words))
         assigned = {k: v for k, v in self.shell_vars.items() if k not in self.env} if self.shell_vars else {}
-        if kept is None:
-            return Command(argv, {**self.env, **inline, **wrapped_env}, runs_always=always, assigned=assigned,
-                           kept=self.kept, escape_blanks=self.escape_blanks)
+        if kept is None:  # by position: every command the walk reads is built here
+            return Command(argv, {**self.env, **inline, **wrapped_env}, False, always, assigned, self.kept,
+                           self.escape_blanks)
         # a wrapper cleared or reset the environment: only the names it keeps get through
         env = {k: v for k, v in {**self.env, **inline}.items() if k in kept}
         kept = kept if self.kept is None else kept & self.kept
